@@ -1,0 +1,238 @@
+//! Internal names (RUNLOG-FORMAT.md §3): dotted paths that alternate step and branch.
+//!
+//! `fan` (step) → `fan.a` (branch) → `fan.a.task` (step) → ... A step name has an odd number
+//! of segments, a branch name an even number. Lookups walk the prefixes; a miss names the
+//! shortest missing prefix. Names of the wrong shape are rejected, not half-resolved as
+//! magnus's search helpers do.
+
+use indexmap::IndexMap;
+
+use crate::error::{Error, Result};
+use crate::model::{BranchLog, RunLog, StepLog};
+
+/// What an internal name denotes, by its number of segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Odd number of segments.
+    Step,
+    /// Even number of segments.
+    Branch,
+}
+
+/// Checks that `name` is a well-formed internal name of `kind`.
+pub fn check(name: &str, kind: Kind) -> Result<()> {
+    let argument = match kind {
+        Kind::Step => "step internal name",
+        Kind::Branch => "branch internal name",
+    };
+    if name.is_empty() {
+        return Err(Error::invalid_argument(argument, "the name is empty"));
+    }
+    if name.split('.').any(str::is_empty) {
+        return Err(Error::invalid_argument(
+            argument,
+            format!("{name:?} has an empty segment (leading, trailing or doubled '.')"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(argument, format!("{name:?} contains a control character")));
+    }
+    let segments = name.split('.').count();
+    match (kind, segments % 2) {
+        (Kind::Step, 1) | (Kind::Branch, 0) => Ok(()),
+        (Kind::Step, _) => Err(Error::invalid_argument(
+            argument,
+            format!("{name:?} has {segments} segments, so it names a branch; step names have an odd number (e.g. \"fan.a.task\")"),
+        )),
+        (Kind::Branch, _) => Err(Error::invalid_argument(
+            argument,
+            format!("{name:?} has {segments} segment(s), so it names a step; branch names have an even number (e.g. \"fan.a\")"),
+        )),
+    }
+}
+
+/// The branch that holds a step: `None` for a top-level step.
+pub fn parent_branch(step: &str) -> Option<&str> {
+    step.rsplit_once('.').map(|(parent, _)| parent)
+}
+
+/// The step that holds a branch.
+pub fn parent_step(branch: &str) -> &str {
+    branch.rsplit_once('.').map_or("", |(parent, _)| parent)
+}
+
+// The walkers return the shortest missing prefix on failure. They assume checked names.
+
+fn find_step<'a>(run: &'a RunLog, name: &str) -> Result<&'a StepLog, String> {
+    let steps = match parent_branch(name) {
+        None => &run.steps,
+        Some(b) => &find_branch(run, b)?.steps,
+    };
+    steps.get(name).ok_or_else(|| name.to_string())
+}
+
+fn find_branch<'a>(run: &'a RunLog, name: &str) -> Result<&'a BranchLog, String> {
+    find_step(run, parent_step(name))?.branches.get(name).ok_or_else(|| name.to_string())
+}
+
+fn find_step_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut StepLog, String> {
+    let steps = match parent_branch(name) {
+        None => &mut run.steps,
+        Some(b) => &mut find_branch_mut(run, b)?.steps,
+    };
+    steps.get_mut(name).ok_or_else(|| name.to_string())
+}
+
+fn find_branch_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut BranchLog, String> {
+    find_step_mut(run, parent_step(name))?.branches.get_mut(name).ok_or_else(|| name.to_string())
+}
+
+fn step_missing(name: &str, missing: String) -> Error {
+    Error::StepLogNotFound { run_id: String::new(), name: name.into(), missing }
+}
+
+fn branch_missing(name: &str, missing: String) -> Error {
+    Error::BranchLogNotFound { run_id: String::new(), name: name.into(), missing }
+}
+
+/// The step log at `name`, anywhere in the tree.
+pub fn step<'a>(run: &'a RunLog, name: &str) -> Result<&'a StepLog> {
+    check(name, Kind::Step)?;
+    find_step(run, name).map_err(|m| step_missing(name, m).with_run_id(&run.run_id))
+}
+
+/// The step log at `name`, mutable.
+pub fn step_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut StepLog> {
+    check(name, Kind::Step)?;
+    let id = run.run_id.clone();
+    find_step_mut(run, name).map_err(|m| step_missing(name, m).with_run_id(&id))
+}
+
+/// The branch log at `name`, anywhere in the tree.
+pub fn branch<'a>(run: &'a RunLog, name: &str) -> Result<&'a BranchLog> {
+    check(name, Kind::Branch)?;
+    find_branch(run, name).map_err(|m| branch_missing(name, m).with_run_id(&run.run_id))
+}
+
+/// The steps map a step named `name` belongs in (the run's, or its parent branch's).
+pub fn steps_for_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut IndexMap<String, StepLog>> {
+    check(name, Kind::Step)?;
+    let id = run.run_id.clone();
+    match parent_branch(name) {
+        None => Ok(&mut run.steps),
+        Some(b) => {
+            find_branch_mut(run, b).map(|branch| &mut branch.steps).map_err(|m| branch_missing(b, m).with_run_id(&id))
+        }
+    }
+}
+
+/// Places `step` by its internal name: inserted, or replaced in place (magnus's `add_step_log`).
+/// The parent branch must exist.
+pub fn add_step(run: &mut RunLog, step: StepLog) -> Result<()> {
+    steps_for_mut(run, &step.internal_name)?.insert(step.internal_name.clone(), step);
+    Ok(())
+}
+
+/// Places `branch` under its parent step: inserted, or replaced in place (`add_branch_log`).
+pub fn add_branch(run: &mut RunLog, branch: BranchLog) -> Result<()> {
+    check(&branch.internal_name, Kind::Branch)?;
+    let parent = parent_step(&branch.internal_name);
+    let id = run.run_id.clone();
+    let step = find_step_mut(run, parent).map_err(|m| step_missing(parent, m).with_run_id(&id))?;
+    step.branches.insert(branch.internal_name.clone(), branch);
+    Ok(())
+}
+
+/// Every step of the run, depth first in document order, with its internal name.
+pub fn all_steps(run: &RunLog) -> Vec<&StepLog> {
+    fn walk<'a>(steps: &'a IndexMap<String, StepLog>, out: &mut Vec<&'a StepLog>) {
+        for s in steps.values() {
+            out.push(s);
+            for b in s.branches.values() {
+                walk(&b.steps, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&run.steps, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep() -> RunLog {
+        // outer (parallel) → outer.left (branch) → outer.left.inner (map) → outer.left.inner.beta → .process
+        let mut run = RunLog::new("r");
+        add_step(&mut run, StepLog::new("outer", "outer")).unwrap();
+        add_branch(&mut run, BranchLog::new("outer.left")).unwrap();
+        add_step(&mut run, StepLog::new("inner", "outer.left.inner")).unwrap();
+        add_branch(&mut run, BranchLog::new("outer.left.inner.beta")).unwrap();
+        add_step(&mut run, StepLog::new("process", "outer.left.inner.beta.process")).unwrap();
+        run
+    }
+
+    #[test]
+    fn finds_nested_steps_and_branches() {
+        let run = deep();
+        assert_eq!(step(&run, "outer.left.inner.beta.process").unwrap().name, "process");
+        assert_eq!(branch(&run, "outer.left.inner.beta").unwrap().internal_name, "outer.left.inner.beta");
+        assert_eq!(all_steps(&run).len(), 3);
+    }
+
+    #[test]
+    fn misses_name_the_shortest_missing_prefix() {
+        let run = deep();
+        match step(&run, "outer.nope.x") {
+            Err(Error::StepLogNotFound { run_id, name, missing }) => {
+                assert_eq!((run_id.as_str(), name.as_str(), missing.as_str()), ("r", "outer.nope.x", "outer.nope"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match branch(&run, "outer.left.inner.gamma") {
+            Err(Error::BranchLogNotFound { missing, .. }) => {
+                assert_eq!(missing, "outer.left.inner.gamma")
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut run = run;
+        match add_step(&mut run, StepLog::new("x", "ghost.b.x")) {
+            Err(Error::BranchLogNotFound { name, missing, .. }) => {
+                assert_eq!((name.as_str(), missing.as_str()), ("ghost.b", "ghost"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match add_branch(&mut run, BranchLog::new("outer.left.ghost.b")) {
+            Err(Error::StepLogNotFound { name, missing, .. }) => {
+                assert_eq!((name.as_str(), missing.as_str()), ("outer.left.ghost", "outer.left.ghost"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_rejected_not_half_resolved() {
+        let run = deep();
+        // magnus returns (step outer, branch outer.left) here; we say it is a branch name.
+        assert!(matches!(step(&run, "outer.left"), Err(Error::InvalidArgument { .. })));
+        assert!(matches!(branch(&run, "outer"), Err(Error::InvalidArgument { .. })));
+        assert!(matches!(branch(&run, "outer.left.inner"), Err(Error::InvalidArgument { .. })));
+        for bad in ["", ".a", "a.", "a..b.c", "a\nb"] {
+            assert!(matches!(step(&run, bad), Err(Error::InvalidArgument { .. })), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn add_replaces_in_place_keeping_order() {
+        let mut run = deep();
+        add_step(&mut run, StepLog::new("second", "second")).unwrap();
+        let mut again = StepLog::new("outer", "outer");
+        again.status = "SUCCESS".into();
+        add_step(&mut run, again).unwrap();
+        let keys: Vec<_> = run.steps.keys().cloned().collect();
+        assert_eq!(keys, ["outer", "second"]);
+        assert_eq!(run.steps["outer"].status, "SUCCESS");
+        assert!(run.steps["outer"].branches.is_empty(), "replacing a step replaces its branches, as magnus does");
+    }
+}

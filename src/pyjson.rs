@@ -1,0 +1,293 @@
+//! magnus-exact JSON: the writer reproduces Python's `json.dumps(obj, indent=4, ensure_ascii=True)`
+//! byte for byte, and the reader accepts what magnus's S3 store accepts (`json.load` on bytes:
+//! UTF-8 with or without BOM, UTF-16, UTF-32, compact or pretty).
+//!
+//! Numbers keep their source text (serde_json `arbitrary_precision`), so big integers stay
+//! exact and `1.0` stays a float; floats are written in Python's `repr` form (`1e-07`, `2.5`).
+
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::Value;
+use std::io;
+
+use crate::error::{Error, Result};
+
+/// Serializes `value` exactly as magnus writes a run log file (no trailing newline).
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4096);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PyFormatter::new());
+    // Our model and serde_json values only fail to serialize on non-string map keys, which
+    // they never have; writing into a Vec cannot fail either.
+    value.serialize(&mut ser).expect("run log values always serialize");
+    out
+}
+
+/// Parses a stored document as Python's `json.loads(bytes)` would, into an ordered value.
+pub fn parse(bytes: &[u8]) -> Result<Value> {
+    let text = decode(bytes)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::invalid_run_log(
+            "$",
+            format!("not valid JSON (line {}, column {}): {}", e.line(), e.column(), strip_position(&e.to_string())),
+        )
+    })
+}
+
+fn strip_position(msg: &str) -> &str {
+    msg.split(" at line ").next().unwrap_or(msg)
+}
+
+/// Decodes bytes the way Python's `json.detect_encoding` does.
+fn decode(b: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
+    let bad = |enc: &str| Error::invalid_run_log("$", format!("the document is not valid {enc}"));
+    if b.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return utf32(&b[4..], true).ok_or_else(|| bad("UTF-32")).map(Into::into);
+    }
+    if b.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return utf32(&b[4..], false).ok_or_else(|| bad("UTF-32")).map(Into::into);
+    }
+    if b.starts_with(&[0xFE, 0xFF]) {
+        return utf16(&b[2..], true).ok_or_else(|| bad("UTF-16")).map(Into::into);
+    }
+    if b.starts_with(&[0xFF, 0xFE]) {
+        return utf16(&b[2..], false).ok_or_else(|| bad("UTF-16")).map(Into::into);
+    }
+    if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return std::str::from_utf8(rest)
+            .map(Into::into)
+            .map_err(|e| bad(&format!("UTF-8 (byte {})", e.valid_up_to() + 3)));
+    }
+    let (enc, be) = match b {
+        [0, 0, ..] if b.len() >= 4 => ("UTF-32", true),
+        [0, _, ..] if b.len() >= 4 || b.len() == 2 => ("UTF-16", true),
+        [_, 0, x, y, ..] if *x != 0 || *y != 0 => ("UTF-16", false),
+        [_, 0, _, _, ..] => ("UTF-32", false),
+        [_, 0] => ("UTF-16", false),
+        _ => {
+            return std::str::from_utf8(b)
+                .map(Into::into)
+                .map_err(|e| bad(&format!("UTF-8 (byte {})", e.valid_up_to())))
+        }
+    };
+    let s = if enc == "UTF-32" { utf32(b, be) } else { utf16(b, be) };
+    s.ok_or_else(|| bad(enc)).map(Into::into)
+}
+
+fn utf16(b: &[u8], be: bool) -> Option<String> {
+    if !b.len().is_multiple_of(2) {
+        return None;
+    }
+    let units =
+        b.chunks_exact(2).map(|c| if be { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) });
+    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+}
+
+fn utf32(b: &[u8], be: bool) -> Option<String> {
+    if !b.len().is_multiple_of(4) {
+        return None;
+    }
+    b.chunks_exact(4)
+        .map(|c| {
+            let c = [c[0], c[1], c[2], c[3]];
+            char::from_u32(if be { u32::from_be_bytes(c) } else { u32::from_le_bytes(c) })
+        })
+        .collect()
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, plain notation for 1e-4 <= |x| < 1e16.
+pub fn python_float_repr(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    if v == 0.0 {
+        return format!("{sign}0.0");
+    }
+    // Rust's `{:e}` gives the shortest digits that round-trip, like Python's repr.
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("LowerExp has an exponent");
+    let exp: i32 = exp.parse().expect("LowerExp exponent is an integer");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let decpt = exp + 1; // value = 0.DIGITS * 10^decpt
+    let n = digits.len() as i32;
+    if decpt <= -4 || decpt > 16 {
+        let (head, tail) = digits.split_at(1);
+        let frac = if tail.is_empty() { String::new() } else { format!(".{tail}") };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{head}{frac}e{esign}{:02}", exp.abs())
+    } else if decpt <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
+    } else if decpt >= n {
+        format!("{sign}{digits}{}.0", "0".repeat((decpt - n) as usize))
+    } else {
+        let (int, frac) = digits.split_at(decpt as usize);
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// Rewrites a JSON number's source text as Python writes the value it parses to.
+fn python_number(text: &str) -> String {
+    if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        python_float_repr(text.parse::<f64>().unwrap_or(f64::NAN))
+    } else if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
+/// serde_json formatter with Python's indent-4 layout, ASCII escapes and number forms.
+struct PyFormatter {
+    pretty: PrettyFormatter<'static>,
+}
+
+impl PyFormatter {
+    fn new() -> Self {
+        PyFormatter { pretty: PrettyFormatter::with_indent(b"    ") }
+    }
+}
+
+macro_rules! delegate {
+    ($($name:ident $(($arg:ident : $ty:ty))?),* $(,)?) => {$(
+        fn $name<W: ?Sized + io::Write>(&mut self, w: &mut W $(, $arg: $ty)?) -> io::Result<()> {
+            self.pretty.$name(w $(, $arg)?)
+        }
+    )*};
+}
+
+impl Formatter for PyFormatter {
+    delegate!(
+        begin_array,
+        end_array,
+        begin_array_value(first: bool),
+        end_array_value,
+        begin_object,
+        end_object,
+        begin_object_key(first: bool),
+        end_object_key,
+        begin_object_value,
+        end_object_value,
+    );
+
+    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
+        w.write_all(python_float_repr(value).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
+        self.write_f64(w, value as f64)
+    }
+
+    fn write_number_str<W: ?Sized + io::Write>(&mut self, w: &mut W, v: &str) -> io::Result<()> {
+        w.write_all(python_number(v).as_bytes())
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        // serde_json routes `"`, `\` and C0 controls through write_char_escape (whose `\u00xx`
+        // form is lowercase like Python's); everything else outside printable ASCII lands here.
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            if (' '..='~').contains(&c) {
+                continue;
+            }
+            w.write_all(&bytes[start..i])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{:04x}", u)?;
+            }
+            start = i + c.len_utf8();
+        }
+        w.write_all(&bytes[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_repr_matches_python() {
+        let cases = [
+            (0.95, "0.95"),
+            (2.5, "2.5"),
+            (100.0, "100.0"),
+            (1e-7, "1e-07"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (5e-324, "5e-324"),
+            (-0.0, "-0.0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e22, "1e+22"),
+            (123456.789, "123456.789"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (-1.5e-10, "-1.5e-10"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(python_float_repr(v), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_python_identity() {
+        assert_eq!(python_number("12345678901234567890123"), "12345678901234567890123");
+        assert_eq!(python_number("-0"), "0");
+        assert_eq!(python_number("1E5"), "100000.0");
+        assert_eq!(python_number("1.50"), "1.5");
+        assert_eq!(python_number("1e400"), "Infinity");
+    }
+
+    #[test]
+    fn writer_matches_python_layout_and_escapes() {
+        let v = parse(br#"{"a": [], "b": {}, "c": [1, {"d": "\u00e9\ud83d\ude80\u007f\n\"/"}], "e": 1.0}"#).unwrap();
+        let out = String::from_utf8(to_vec(&v)).unwrap();
+        let want = "{\n    \"a\": [],\n    \"b\": {},\n    \"c\": [\n        1,\n        {\n            \"d\": \"\\u00e9\\ud83d\\ude80\\u007f\\n\\\"/\"\n        }\n    ],\n    \"e\": 1.0\n}";
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn reader_accepts_what_python_accepts() {
+        let want = parse(br#"{"k": "\u00fc"}"#).unwrap();
+        let utf8 = "{\"k\": \"ü\"}";
+        assert_eq!(parse(utf8.as_bytes()).unwrap(), want);
+        let bom: Vec<u8> = [&[0xEF, 0xBB, 0xBF][..], utf8.as_bytes()].concat();
+        assert_eq!(parse(&bom).unwrap(), want);
+        let le: Vec<u8> = utf8.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(parse(&le).unwrap(), want);
+        let be: Vec<u8> = utf8.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(parse(&be).unwrap(), want);
+        let le_bom: Vec<u8> = [&[0xFF, 0xFE][..], &le].concat();
+        assert_eq!(parse(&le_bom).unwrap(), want);
+        let u32le: Vec<u8> = utf8.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        assert_eq!(parse(&u32le).unwrap(), want);
+        let u32be: Vec<u8> = utf8.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        assert_eq!(parse(&u32be).unwrap(), want);
+        assert_eq!(parse(b"{\"k\": \"\xc3\xbc\"}\n").unwrap(), want);
+    }
+
+    #[test]
+    fn duplicate_keys_keep_first_position_last_value_like_python() {
+        let v = parse(br#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        assert_eq!(String::from_utf8(to_vec(&v)).unwrap(), "{\n    \"a\": 3,\n    \"b\": 2\n}");
+    }
+
+    #[test]
+    fn bad_json_reports_position_not_content() {
+        let err = parse(b"{\"secret\": ").unwrap_err();
+        match err {
+            Error::InvalidRunLog { path, message } => {
+                assert_eq!(path, "$");
+                assert!(message.contains("line 1"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse(b"\xff\xfe\x00"), Err(Error::InvalidRunLog { .. })));
+        assert!(matches!(parse(b"{\"a\": \"\xff\"}"), Err(Error::InvalidRunLog { .. })));
+    }
+}

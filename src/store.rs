@@ -1,0 +1,475 @@
+//! The async run log store: magnus's `BaseRunLogStore` API over S3.
+//!
+//! Every request goes through [`S3RunLogStore::execute`] (sign, send), the one place for
+//! request policy. Every change to a stored document is a read-modify-write that ends in a
+//! conditional PUT (`If-Match` on the ETag read, `If-None-Match: *` on create), retried with
+//! jittered backoff when another writer won the race, so parallel writers never lose updates.
+
+use std::time::Duration;
+
+use crate::config::{check_run_id, Config, Endpoint, Layout};
+use crate::credentials::{self, Credentials, Env};
+use crate::error::{Error, Result};
+use crate::model::{status, BranchLog, CodeIdentity, DataCatalog, Map, RunLog, StepAttempt, StepLog};
+use crate::names::{self, Kind};
+use crate::s3::{self, Condition, S3Request, S3Response};
+use crate::signing::{self, RequestParts, SignOptions};
+use crate::transport::{self, HttpTransport, Jitter, Transport};
+
+/// Fields of a new run log (magnus's `create_run_log` keyword arguments); `None` = magnus's default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewRunLog {
+    /// Default `""`.
+    pub dag_hash: Option<String>,
+    /// Default false.
+    pub use_cached: bool,
+    /// Default `""`.
+    pub tag: Option<String>,
+    /// Default `""`.
+    pub original_run_id: Option<String>,
+    /// Default `CREATED`.
+    pub status: Option<String>,
+}
+
+/// Options of [`S3RunLogStore::list_run_logs`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// At most this many runs (default 1000).
+    pub limit: Option<u32>,
+    /// Continue after this run id (the last one of the previous page).
+    pub start_after: Option<String>,
+}
+
+/// One run found by [`S3RunLogStore::list_run_logs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLogSummary {
+    /// The run id.
+    pub run_id: String,
+    /// The object key (single layout) or key prefix (chunked layout, ends in `/`).
+    pub key: String,
+    /// Last modification (single layout only).
+    pub last_modified: Option<String>,
+    /// Object size in bytes (single layout only).
+    pub size: Option<u64>,
+    /// ETag (single layout only).
+    pub etag: Option<String>,
+    /// How this run is stored.
+    pub layout: Layout,
+}
+
+/// How writes behave under contention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WritePolicy {
+    /// Use conditional writes. `false` is magnus's last-writer-wins, for tests that must
+    /// show lost updates; never turn it off otherwise.
+    pub conditional: bool,
+    /// Attempts of one read-modify-write before [`Error::Conflict`].
+    pub max_attempts: u32,
+    /// First backoff ceiling; it doubles per attempt up to `max_delay`.
+    pub base_delay: Duration,
+    /// Largest backoff ceiling.
+    pub max_delay: Duration,
+}
+
+impl Default for WritePolicy {
+    fn default() -> Self {
+        WritePolicy {
+            conditional: true,
+            max_attempts: 60,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(800),
+        }
+    }
+}
+
+/// The outcome of a conditional PUT.
+#[derive(Debug)]
+pub(crate) enum Put {
+    Written,
+    PreconditionFailed,
+}
+
+/// The S3 run log store.
+#[derive(Debug, Clone)]
+pub struct S3RunLogStore<T = HttpTransport> {
+    pub(crate) config: Config,
+    pub(crate) endpoint: Endpoint,
+    credentials: Credentials,
+    pub(crate) transport: T,
+    pub(crate) policy: WritePolicy,
+}
+
+impl S3RunLogStore<HttpTransport> {
+    /// A store for `config`, taking credentials and endpoint overrides from `env`.
+    pub fn new(config: Config, env: &Env) -> Result<Self> {
+        Self::with_transport(config, env, HttpTransport::new())
+    }
+}
+
+impl<T: Transport> S3RunLogStore<T> {
+    /// A store that sends through `transport` (tests, instrumentation).
+    pub fn with_transport(config: Config, env: &Env, transport: T) -> Result<Self> {
+        let endpoint = config.endpoint(env)?;
+        let credentials = credentials::from_env(&config, env)?;
+        Ok(S3RunLogStore { config, endpoint, credentials, transport, policy: WritePolicy::default() })
+    }
+
+    /// Replaces the write policy.
+    pub fn with_write_policy(mut self, policy: WritePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport (e.g. to read counters of an instrumented one).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    fn sign_options(&self) -> SignOptions<'_> {
+        SignOptions::new(&self.credentials, &self.config.region, "s3", transport::now())
+    }
+
+    /// Signs and sends one request.
+    pub(crate) async fn execute(&self, mut req: S3Request) -> Result<S3Response> {
+        let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
+        let signed = signing::sign_headers(&parts, &self.sign_options())?;
+        req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
+        self.transport.send(req).await
+    }
+
+    /// GETs an object: `None` when the key does not exist (but not when the bucket does not).
+    pub(crate) async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        let resp = self.execute(s3::get_object(&self.endpoint, key)).await?;
+        if resp.is_success() {
+            let etag = resp.etag().map(str::to_string);
+            return Ok(Some((resp.body, etag)));
+        }
+        let err = s3::parse_error(&resp);
+        match &err {
+            Error::S3 { status: 404, code, .. } if code == "NoSuchKey" || code == "NotFound" => Ok(None),
+            _ => Err(err),
+        }
+    }
+
+    /// PUTs a JSON document under a condition.
+    pub(crate) async fn put(&self, key: &str, body: Vec<u8>, condition: &Condition) -> Result<Put> {
+        let condition = if self.policy.conditional { condition } else { &Condition::None };
+        let resp = self.execute(s3::put_json(&self.endpoint, key, body, condition)).await?;
+        match resp.status {
+            200..=299 => Ok(Put::Written),
+            // 409 ConditionalRequestConflict: AWS's answer to two conditional writes in flight.
+            412 | 409 if *condition != Condition::None => Ok(Put::PreconditionFailed),
+            _ => Err(s3::parse_error(&resp)),
+        }
+    }
+
+    /// Sleeps a jittered, growing delay before attempt `attempt + 1`.
+    pub(crate) async fn backoff(&self, attempt: u32, jitter: &mut Jitter) {
+        let ceiling = self.policy.base_delay.saturating_mul(1 << attempt.min(16)).min(self.policy.max_delay);
+        let ms = jitter.below(ceiling.as_millis() as u64 + 1);
+        transport::sleep(Duration::from_millis(ms)).await;
+    }
+
+    /// Read-modify-write of one JSON object with optimistic concurrency: `change` runs on the
+    /// freshly read value each attempt; the PUT only lands if nobody wrote in between.
+    pub(crate) async fn update_object<V>(
+        &self,
+        key: &str,
+        missing: impl Fn() -> Error,
+        parse: impl Fn(&[u8]) -> Result<V>,
+        encode: impl Fn(&V) -> Vec<u8>,
+        mut change: impl FnMut(&mut V) -> Result<()>,
+    ) -> Result<V> {
+        let mut jitter = Jitter::new();
+        for attempt in 0..self.policy.max_attempts {
+            let (bytes, etag) = self.get(key).await?.ok_or_else(&missing)?;
+            let mut value = parse(&bytes)?;
+            change(&mut value)?;
+            let condition = match etag {
+                Some(e) => Condition::Matches(e),
+                None => {
+                    return Err(Error::S3 {
+                        status: 200,
+                        code: "MissingETag".into(),
+                        message: format!("GET {key} returned no ETag, so a safe conditional write is impossible"),
+                        request_id: None,
+                    })
+                }
+            };
+            match self.put(key, encode(&value), &condition).await? {
+                Put::Written => return Ok(value),
+                Put::PreconditionFailed => self.backoff(attempt, &mut jitter).await,
+            }
+        }
+        Err(Error::Conflict { key: key.to_string(), attempts: self.policy.max_attempts })
+    }
+
+    async fn modify(&self, run_id: &str, change: impl FnMut(&mut RunLog) -> Result<()>) -> Result<RunLog> {
+        if self.config.layout == Layout::Chunked {
+            return Err(chunked_unsupported());
+        }
+        let key = self.config.run_key(run_id)?;
+        let missing = || Error::RunLogNotFound { run_id: run_id.to_string() };
+        self.update_object(&key, missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change)
+            .await
+            .map_err(|e| e.with_run_id(run_id))
+    }
+
+    // ----- the magnus API -----
+
+    /// Creates and stores a new run log; [`Error::RunLogExists`] if the id is taken (atomic:
+    /// `If-None-Match: *`).
+    pub async fn create_run_log(&self, run_id: &str, new: NewRunLog) -> Result<RunLog> {
+        let key = self.config.run_key(run_id)?;
+        if self.config.layout == Layout::Chunked {
+            return Err(chunked_unsupported());
+        }
+        let mut log = RunLog::new(run_id);
+        log.dag_hash = Some(new.dag_hash.unwrap_or_default());
+        log.use_cached = new.use_cached;
+        log.tag = Some(new.tag.unwrap_or_default());
+        log.original_run_id = Some(new.original_run_id.unwrap_or_default());
+        log.status = new.status.unwrap_or_else(|| status::CREATED.into());
+        match self.put(&key, log.to_json_bytes(), &Condition::Absent).await? {
+            Put::Written => Ok(log),
+            Put::PreconditionFailed => Err(Error::RunLogExists { run_id: run_id.into() }),
+        }
+    }
+
+    /// Reads a run log with one GET. `full` matters for the chunked layout only.
+    pub async fn get_run_log_by_id(&self, run_id: &str, _full: bool) -> Result<RunLog> {
+        let key = self.config.run_key(run_id)?;
+        if self.config.layout == Layout::Chunked {
+            return Err(chunked_unsupported());
+        }
+        let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
+        RunLog::from_json_bytes(&bytes)
+    }
+
+    /// Reads a run log's stored bytes exactly as they are (for byte-level checks and mirrors).
+    pub async fn get_run_log_bytes(&self, run_id: &str) -> Result<Vec<u8>> {
+        let key = self.config.run_key(run_id)?;
+        let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
+        Ok(bytes)
+    }
+
+    /// Overwrites the whole run log (magnus's `put_run_log`: last writer wins by design).
+    pub async fn put_run_log(&self, run_log: &RunLog) -> Result<()> {
+        let key = self.config.run_key(&run_log.run_id)?;
+        if self.config.layout == Layout::Chunked {
+            return Err(chunked_unsupported());
+        }
+        self.put(&key, run_log.to_json_bytes(), &Condition::None).await.map(|_| ())
+    }
+
+    /// Sets the run's status.
+    pub async fn update_run_log_status(&self, run_id: &str, status: &str) -> Result<()> {
+        let status = status.to_string();
+        self.modify(run_id, |log| {
+            log.status.clone_from(&status);
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The run's parameters.
+    pub async fn get_parameters(&self, run_id: &str) -> Result<Map> {
+        Ok(self.get_run_log_by_id(run_id, false).await?.parameters)
+    }
+
+    /// Merges `parameters` into the run's (Python `dict.update`: existing keys keep their place).
+    pub async fn set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
+        self.modify(run_id, |log| {
+            for (k, v) in parameters {
+                log.parameters.insert(k.clone(), v.clone());
+            }
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The run's config snapshot.
+    pub async fn get_run_config(&self, run_id: &str) -> Result<Map> {
+        Ok(self.get_run_log_by_id(run_id, false).await?.run_config)
+    }
+
+    /// Merges `run_config` into the run's (`dict.update`).
+    pub async fn set_run_config(&self, run_id: &str, run_config: &Map) -> Result<()> {
+        self.modify(run_id, |log| {
+            for (k, v) in run_config {
+                log.run_config.insert(k.clone(), v.clone());
+            }
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// A new step log in memory, status CREATED.
+    pub fn create_step_log(&self, name: &str, internal_name: &str) -> StepLog {
+        let mut s = StepLog::new(name, internal_name);
+        s.status = status::CREATED.into();
+        s
+    }
+
+    /// The step log at `internal_name`; [`Error::StepLogNotFound`] naming the missing prefix.
+    pub async fn get_step_log(&self, internal_name: &str, run_id: &str) -> Result<StepLog> {
+        names::check(internal_name, Kind::Step)?;
+        let log = self.get_run_log_by_id(run_id, false).await?;
+        names::step(&log, internal_name).cloned()
+    }
+
+    /// Stores `step_log` at its internal name (inserted or replaced); its parent branch must exist.
+    pub async fn add_step_log(&self, step_log: &StepLog, run_id: &str) -> Result<()> {
+        names::check(&step_log.internal_name, Kind::Step)?;
+        self.modify(run_id, |log| names::add_step(log, step_log.clone())).await.map(|_| ())
+    }
+
+    /// A new branch log in memory, status CREATED.
+    pub fn create_branch_log(&self, internal_branch_name: &str) -> BranchLog {
+        let mut b = BranchLog::new(internal_branch_name);
+        b.status = status::CREATED.into();
+        b
+    }
+
+    /// The branch log at `internal_branch_name`.
+    pub async fn get_branch_log(&self, internal_branch_name: &str, run_id: &str) -> Result<BranchLog> {
+        names::check(internal_branch_name, Kind::Branch)?;
+        let log = self.get_run_log_by_id(run_id, false).await?;
+        names::branch(&log, internal_branch_name).cloned()
+    }
+
+    /// Stores `branch_log` under its parent step (inserted or replaced).
+    pub async fn add_branch_log(&self, branch_log: &BranchLog, run_id: &str) -> Result<()> {
+        names::check(&branch_log.internal_name, Kind::Branch)?;
+        self.modify(run_id, |log| names::add_branch(log, branch_log.clone())).await.map(|_| ())
+    }
+
+    /// A new attempt with magnus's defaults.
+    pub fn create_attempt_log(&self) -> StepAttempt {
+        StepAttempt::default()
+    }
+
+    /// A new code identity with magnus's defaults.
+    pub fn create_code_identity(&self) -> CodeIdentity {
+        CodeIdentity::default()
+    }
+
+    /// A new catalog record.
+    pub fn create_data_catalog(&self, name: &str) -> DataCatalog {
+        DataCatalog::new(name)
+    }
+
+    /// Runs under the prefix, in key order, both layouts, paginated by `start_after`.
+    pub async fn list_run_logs(&self, options: &ListOptions) -> Result<Vec<RunLogSummary>> {
+        let limit = options.limit.unwrap_or(1000).clamp(1, 1000) as usize;
+        let base = self.config.prefixed("");
+        let start_after = match &options.start_after {
+            Some(id) => {
+                check_run_id(id)?;
+                // `<id>.json` sorts before `<id>/` (a chunked run of the same id, dropped below).
+                // Servers differ on start-after (SeaweedFS compares path-wise), so results are
+                // also filtered to keys strictly after it.
+                Some(format!("{base}{id}.json"))
+            }
+            None => None,
+        };
+        let mut out: Vec<RunLogSummary> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let req = s3::list_objects_v2(
+                &self.endpoint,
+                &base,
+                Some("/"),
+                start_after.as_deref(),
+                token.as_deref(),
+                (limit - out.len()).max(1) as u32,
+            );
+            let resp = self.execute(req).await?;
+            if !resp.is_success() {
+                return Err(s3::parse_error(&resp));
+            }
+            let page = s3::parse_list(&resp.body)?;
+            let mut found: Vec<RunLogSummary> = page
+                .objects
+                .into_iter()
+                .filter_map(|o| {
+                    let id = o.key.strip_prefix(&base)?.strip_suffix(".json")?.to_string();
+                    (check_run_id(&id).is_ok()).then_some(RunLogSummary {
+                        run_id: id,
+                        key: o.key,
+                        last_modified: Some(o.last_modified),
+                        size: Some(o.size),
+                        etag: Some(o.etag),
+                        layout: Layout::Single,
+                    })
+                })
+                .chain(page.common_prefixes.into_iter().filter_map(|p| {
+                    let id = p.strip_prefix(&base)?.strip_suffix('/')?.to_string();
+                    (check_run_id(&id).is_ok()).then_some(RunLogSummary {
+                        run_id: id,
+                        key: p,
+                        last_modified: None,
+                        size: None,
+                        etag: None,
+                        layout: Layout::Chunked,
+                    })
+                }))
+                .collect();
+            if let (Some(after), Some(id)) = (&start_after, &options.start_after) {
+                found.retain(|r| r.key.as_str() > after.as_str() && &r.run_id != id);
+            }
+            found.sort_by(|a, b| a.key.cmp(&b.key));
+            out.extend(found);
+            let next = page.next_continuation_token;
+            if out.len() >= limit || next.is_none() || next == token {
+                break;
+            }
+            token = next;
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// A presigned URL a browser can GET the run log from (single layout), valid
+    /// `expires_in_seconds`.
+    pub fn presign_get_run_log(&self, run_id: &str, expires_in_seconds: u64) -> Result<String> {
+        if self.config.layout == Layout::Chunked {
+            return Err(Error::invalid_argument(
+                "layout",
+                "a chunked run log is many objects; presigned GETs need the single layout",
+            ));
+        }
+        let url = self.endpoint.object_url(&self.config.run_key(run_id)?);
+        let mut opts = self.sign_options();
+        opts.unsigned_payload = true;
+        opts.payload_hash_header = false;
+        signing::presign_url(
+            &RequestParts { method: "GET", url: &url, headers: &[], body: b"" },
+            &opts,
+            expires_in_seconds,
+        )
+    }
+
+    /// Deletes a run log (single layout). Not in magnus's API; for tests and clean-up.
+    pub async fn delete_run_log(&self, run_id: &str) -> Result<()> {
+        let key = self.config.run_key(run_id)?;
+        let resp = self.execute(s3::delete_object(&self.endpoint, &key)).await?;
+        if resp.is_success() {
+            Ok(())
+        } else {
+            Err(s3::parse_error(&resp))
+        }
+    }
+}
+
+fn chunked_unsupported() -> Error {
+    Error::config("layout", "the chunked layout is not implemented yet; use \"single\"")
+}

@@ -1,0 +1,81 @@
+//! Shared helpers of the integration tests: where ../shared is, which fixtures exist, and the
+//! local S3 server the test tooling started (see `scripts/s3-server.sh`).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// `../shared` beside the repository (or `$MAGNUS_SHARED`).
+pub fn shared() -> PathBuf {
+    std::env::var_os("MAGNUS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Every run-log document magnus wrote: `*.json` outside `sources/` and `probes/`, plus the
+/// chunked-s3 objects (which have no suffix).
+pub fn fixture_run_logs() -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    walk(&shared().join("fixtures"), &mut all);
+    let mut out: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            !s.contains("/sources/")
+                && !s.contains("/probes/")
+                && (s.ends_with(".json") || s.contains("/chunked-s3/objects/"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+use magnus_s3::{Config, Env, S3RunLogStore};
+use serde_json::json;
+
+/// A variable the test tooling (`scripts/s3-server.sh`, `scripts/test.sh`) must have set.
+pub fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: start the local S3 server with `scripts/s3-server.sh start` and `source .work/s3.env` (scripts/test.sh does both)")
+    })
+}
+
+/// A unique key prefix per test, so tests never see each other's objects.
+pub fn unique_prefix(test: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("it/{test}-{nanos}")
+}
+
+/// An environment holding the test server's admin credentials.
+pub fn env() -> Env {
+    let mut env = Env::new();
+    env.insert("AWS_ACCESS_KEY_ID".into(), var("MAGNUS_TEST_S3_KEY"));
+    env.insert("AWS_SECRET_ACCESS_KEY".into(), var("MAGNUS_TEST_S3_SECRET"));
+    env
+}
+
+/// Config for the test bucket under `prefix` (plus extra keys).
+pub fn config(prefix: &str, extra: serde_json::Value) -> Config {
+    let mut c = json!({"type": "s3", "config": {
+        "s3_bucket": var("MAGNUS_TEST_S3_BUCKET"), "prefix": prefix,
+        "endpoint_url": var("MAGNUS_TEST_S3_ENDPOINT"), "region": "us-east-1"}});
+    for (k, v) in extra.as_object().unwrap() {
+        c["config"][k] = v.clone();
+    }
+    Config::from_value(&c).unwrap()
+}
+
+/// A store on the test server under a fresh prefix.
+pub fn store(test: &str) -> S3RunLogStore {
+    S3RunLogStore::new(config(&unique_prefix(test), json!({})), &env()).unwrap()
+}
