@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the npm package's generated files into pkg/dist/ (never committed):
+#   magnus_s3_bg.wasm  the crate, wasm-bindgen'd, then wasm-opt -Oz (npm binaryen, not Debian's)
+#   magnus_s3.js       ES module glue (browsers, workerd)      - wasm-bindgen --target web
+#   magnus_s3.cjs      CommonJS glue (Node: ESM and require)   - wasm-bindgen --target nodejs
+# Both glues load the same .wasm (wasm-bindgen emits identical bytes for the two targets).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
+if [ "$want" != "$have" ]; then
+  echo "wasm-bindgen CLI $have does not match the crate's $want: cargo install wasm-bindgen-cli --version $want" >&2
+  exit 1
+fi
+[ -x node_modules/.bin/wasm-opt ] || npm install --no-audit --no-fund >/dev/null
+cargo build --release --target wasm32-unknown-unknown --lib
+raw=target/wasm32-unknown-unknown/release/magnus_s3.wasm
+tmp="$here/target/pkg-tmp"
+rm -rf "$tmp" pkg/dist && mkdir -p "$tmp" pkg/dist
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" "$raw"
+wasm-bindgen --target nodejs --no-typescript --out-dir "$tmp/node" "$raw"
+cmp -s "$tmp/web/magnus_s3_bg.wasm" "$tmp/node/magnus_s3_bg.wasm" || { echo "web and nodejs wasm differ" >&2; exit 1; }
+node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+  "$tmp/web/magnus_s3_bg.wasm" -o pkg/dist/magnus_s3_bg.wasm
+cp "$tmp/web/magnus_s3.js" pkg/dist/magnus_s3.js
+cp "$tmp/node/magnus_s3.js" pkg/dist/magnus_s3.cjs
+for f in pkg/dist/magnus_s3_bg.wasm pkg/dist/magnus_s3.js pkg/dist/magnus_s3.cjs; do
+  printf '%-28s %8d bytes  %7d gzip -9\n' "$(basename "$f")" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
+done

@@ -1,0 +1,60 @@
+// Shared helpers of the Node suites: the local S3 server started by scripts/s3-server.sh
+// (its variables come from .work/s3.env), unique prefixes, and raw signed GET/PUT with our signer.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = join(here, "..", "..");
+export const shared = process.env.MAGNUS_SHARED ?? join(repo, "..", "shared");
+
+export function need(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run scripts/test.sh (it starts the S3 server and sets it)`);
+  return v;
+}
+
+export const endpoint = () => need("MAGNUS_TEST_S3_ENDPOINT");
+export const bucket = () => need("MAGNUS_TEST_S3_BUCKET");
+export const env = () => ({ AWS_ACCESS_KEY_ID: need("MAGNUS_TEST_S3_KEY"), AWS_SECRET_ACCESS_KEY: need("MAGNUS_TEST_S3_SECRET") });
+
+let counter = 0;
+export function uniquePrefix(name) {
+  return `js/${name}-${Date.now()}-${process.pid}-${counter++}`;
+}
+
+export function config(prefix, extra = {}) {
+  return { type: "s3", config: { s3_bucket: bucket(), prefix, endpoint_url: endpoint(), region: "us-east-1", ...extra } };
+}
+
+export function objectUrl(prefix, runId) {
+  const key = `${prefix}/${runId}.json`.split("/").map(encodeURIComponent).join("/");
+  return `${endpoint()}/${bucket()}/${key}`;
+}
+
+/** A signed fetch with our own signRequest (raw bytes in or out). */
+export async function signedFetch(signRequest, method, url, body) {
+  const { headers } = signRequest(
+    { method, url, body },
+    { accessKeyId: env().AWS_ACCESS_KEY_ID, secretAccessKey: env().AWS_SECRET_ACCESS_KEY, region: "us-east-1", service: "s3" },
+  );
+  return fetch(url, { method, headers, body });
+}
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Every whole run log magnus wrote (file-system files, S3 objects, PUT bodies). */
+export function fixtureRunLogs() {
+  return walk(join(shared, "fixtures"), [])
+    .filter((p) => p.endsWith(".json") && !p.includes("/sources/") && !p.includes("/probes/") && !p.includes("/chunked-fs/"))
+    .sort();
+}
+
+export const readBytes = (p) => readFileSync(p);
