@@ -172,7 +172,7 @@ impl Config {
                         .iter()
                         .find(|k| {
                             k.eq_ignore_ascii_case(key)
-                                || k.replace('_', "") == key.to_lowercase().replace(['_', '-'], "")
+                                || k.replace('_', "") == key.to_ascii_lowercase().replace(['_', '-'], "")
                         })
                         .map(|k| format!("; did you mean {k:?}?"))
                         .unwrap_or_default();

@@ -14,8 +14,20 @@ use crate::error::{Error, Result};
 
 /// Serializes `value` exactly as magnus writes a run log file (no trailing newline).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    write(value, true)
+}
+
+/// Compact standard JSON (numbers as their source text, UTF-8 strings): what `JSON.parse` reads.
+/// The same formatter type as [`to_vec`] with a runtime switch, so the wasm holds one copy of
+/// every serializer instead of two.
+pub fn to_compact_string<T: Serialize + ?Sized>(value: &T) -> String {
+    // The compact mode only writes what serde_json's own serializer writes: valid UTF-8.
+    String::from_utf8(write(value, false)).unwrap_or_default()
+}
+
+fn write<T: Serialize + ?Sized>(value: &T, python: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(4096);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, PyFormatter::new());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PyFormatter::new(python));
     // Our model and serde_json values only fail to serialize on non-string map keys, which
     // they never have; writing into a Vec cannot fail either.
     value.serialize(&mut ser).expect("run log values always serialize");
@@ -106,11 +118,7 @@ pub fn python_float_repr(v: f64) -> String {
     if v == 0.0 {
         return format!("{sign}0.0");
     }
-    // Rust's `{:e}` gives the shortest digits that round-trip, like Python's repr.
-    let sci = format!("{:e}", v.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("LowerExp has an exponent");
-    let exp: i32 = exp.parse().expect("LowerExp exponent is an integer");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let (digits, exp) = shortest_digits(v.abs());
     let decpt = exp + 1; // value = 0.DIGITS * 10^decpt
     let n = digits.len() as i32;
     if decpt <= -4 || decpt > 16 {
@@ -128,10 +136,50 @@ pub fn python_float_repr(v: f64) -> String {
     }
 }
 
+/// The shortest digits that round-trip a positive finite `v`, and its decimal exponent
+/// (`v = D.DDD * 10^exp`), from `1.2345e-7`-style scientific text.
+fn shortest_digits(v: f64) -> (String, i32) {
+    let sci = scientific(v);
+    let (mantissa, exp) = sci.split_once(['e', 'E']).unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    (digits, exp.trim_start_matches('+').parse().unwrap_or(0))
+}
+
+// Both produce the shortest round-trip digits (Rust's `{:e}`; ECMAScript's
+// `Number.prototype.toExponential()` without an argument). On wasm32 the engine's own is used,
+// which keeps Rust's float formatting tables (~20 KB) out of the module.
+#[cfg(not(target_arch = "wasm32"))]
+fn scientific(v: f64) -> String {
+    format!("{v:e}")
+}
+
+#[cfg(target_arch = "wasm32")]
+fn scientific(v: f64) -> String {
+    use wasm_bindgen::prelude::*;
+    #[wasm_bindgen]
+    extern "C" {
+        /// A JS number primitive.
+        type Num;
+        #[wasm_bindgen(method, js_name = toExponential)]
+        fn to_exponential_shortest(this: &Num) -> String;
+    }
+    JsValue::from_f64(v).unchecked_into::<Num>().to_exponential_shortest()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_f64(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn parse_f64(text: &str) -> f64 {
+    js_sys::parse_float(text)
+}
+
 /// Rewrites a JSON number's source text as Python writes the value it parses to.
 fn python_number(text: &str) -> String {
     if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        python_float_repr(text.parse::<f64>().unwrap_or(f64::NAN))
+        python_float_repr(parse_f64(text))
     } else if text == "-0" {
         "0".into()
     } else {
@@ -139,21 +187,27 @@ fn python_number(text: &str) -> String {
     }
 }
 
-/// serde_json formatter with Python's indent-4 layout, ASCII escapes and number forms.
+/// serde_json formatter with Python's indent-4 layout, ASCII escapes and number forms; or, with
+/// `python: false`, serde_json's compact output.
 struct PyFormatter {
     pretty: PrettyFormatter<'static>,
+    python: bool,
 }
 
 impl PyFormatter {
-    fn new() -> Self {
-        PyFormatter { pretty: PrettyFormatter::with_indent(b"    ") }
+    fn new(python: bool) -> Self {
+        PyFormatter { pretty: PrettyFormatter::with_indent(b"    "), python }
     }
 }
 
 macro_rules! delegate {
     ($($name:ident $(($arg:ident : $ty:ty))?),* $(,)?) => {$(
         fn $name<W: ?Sized + io::Write>(&mut self, w: &mut W $(, $arg: $ty)?) -> io::Result<()> {
-            self.pretty.$name(w $(, $arg)?)
+            if self.python {
+                self.pretty.$name(w $(, $arg)?)
+            } else {
+                serde_json::ser::CompactFormatter.$name(w $(, $arg)?)
+            }
         }
     )*};
 }
@@ -173,7 +227,9 @@ impl Formatter for PyFormatter {
     );
 
     fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        w.write_all(python_float_repr(value).as_bytes())
+        // Only our own model could hand us an f64 (it does not); JSON has no non-finite numbers.
+        let text = python_float_repr(value);
+        w.write_all(if self.python || value.is_finite() { text.as_bytes() } else { b"null" })
     }
 
     fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
@@ -181,10 +237,17 @@ impl Formatter for PyFormatter {
     }
 
     fn write_number_str<W: ?Sized + io::Write>(&mut self, w: &mut W, v: &str) -> io::Result<()> {
-        w.write_all(python_number(v).as_bytes())
+        if self.python {
+            w.write_all(python_number(v).as_bytes())
+        } else {
+            w.write_all(v.as_bytes())
+        }
     }
 
     fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        if !self.python {
+            return w.write_all(s.as_bytes());
+        }
         // serde_json routes `"`, `\` and C0 controls through write_char_escape (whose `\u00xx`
         // form is lowercase like Python's); everything else outside printable ASCII lands here.
         let bytes = s.as_bytes();

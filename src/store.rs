@@ -177,17 +177,19 @@ impl<T: Transport> S3RunLogStore<T> {
 
     /// Read-modify-write of one JSON object with optimistic concurrency: `change` runs on the
     /// freshly read value each attempt; the PUT only lands if nobody wrote in between.
+    ///
+    /// Not generic (trait objects): one copy of this loop serves every caller in the wasm.
     pub(crate) async fn update_object<V>(
         &self,
         key: &str,
-        missing: impl Fn() -> Error,
-        parse: impl Fn(&[u8]) -> Result<V>,
-        encode: impl Fn(&V) -> Vec<u8>,
-        mut change: impl FnMut(&mut V) -> Result<()>,
+        missing: &dyn Fn() -> Error,
+        parse: fn(&[u8]) -> Result<V>,
+        encode: fn(&V) -> Vec<u8>,
+        change: &mut dyn FnMut(&mut V) -> Result<()>,
     ) -> Result<V> {
         let mut jitter = Jitter::new();
         for attempt in 0..self.policy.max_attempts {
-            let (bytes, etag) = self.get(key).await?.ok_or_else(&missing)?;
+            let (bytes, etag) = self.get(key).await?.ok_or_else(missing)?;
             let mut value = parse(&bytes)?;
             change(&mut value)?;
             let condition = match etag {
@@ -209,13 +211,13 @@ impl<T: Transport> S3RunLogStore<T> {
         Err(Error::Conflict { key: key.to_string(), attempts: self.policy.max_attempts })
     }
 
-    async fn modify(&self, run_id: &str, change: impl FnMut(&mut RunLog) -> Result<()>) -> Result<RunLog> {
+    async fn modify(&self, run_id: &str, change: &mut dyn FnMut(&mut RunLog) -> Result<()>) -> Result<RunLog> {
         if self.config.layout == Layout::Chunked {
             return Err(chunked_unsupported());
         }
         let key = self.config.run_key(run_id)?;
         let missing = || Error::RunLogNotFound { run_id: run_id.to_string() };
-        self.update_object(&key, missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change)
+        self.update_object(&key, &missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change)
             .await
             .map_err(|e| e.with_run_id(run_id))
     }
@@ -270,7 +272,7 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Sets the run's status.
     pub async fn update_run_log_status(&self, run_id: &str, status: &str) -> Result<()> {
         let status = status.to_string();
-        self.modify(run_id, |log| {
+        self.modify(run_id, &mut |log| {
             log.status.clone_from(&status);
             Ok(())
         })
@@ -285,7 +287,7 @@ impl<T: Transport> S3RunLogStore<T> {
 
     /// Merges `parameters` into the run's (Python `dict.update`: existing keys keep their place).
     pub async fn set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
-        self.modify(run_id, |log| {
+        self.modify(run_id, &mut |log| {
             for (k, v) in parameters {
                 log.parameters.insert(k.clone(), v.clone());
             }
@@ -302,7 +304,7 @@ impl<T: Transport> S3RunLogStore<T> {
 
     /// Merges `run_config` into the run's (`dict.update`).
     pub async fn set_run_config(&self, run_id: &str, run_config: &Map) -> Result<()> {
-        self.modify(run_id, |log| {
+        self.modify(run_id, &mut |log| {
             for (k, v) in run_config {
                 log.run_config.insert(k.clone(), v.clone());
             }
@@ -329,7 +331,7 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Stores `step_log` at its internal name (inserted or replaced); its parent branch must exist.
     pub async fn add_step_log(&self, step_log: &StepLog, run_id: &str) -> Result<()> {
         names::check(&step_log.internal_name, Kind::Step)?;
-        self.modify(run_id, |log| names::add_step(log, step_log.clone())).await.map(|_| ())
+        self.modify(run_id, &mut |log| names::add_step(log, step_log.clone())).await.map(|_| ())
     }
 
     /// A new branch log in memory, status CREATED.
@@ -349,7 +351,7 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Stores `branch_log` under its parent step (inserted or replaced).
     pub async fn add_branch_log(&self, branch_log: &BranchLog, run_id: &str) -> Result<()> {
         names::check(&branch_log.internal_name, Kind::Branch)?;
-        self.modify(run_id, |log| names::add_branch(log, branch_log.clone())).await.map(|_| ())
+        self.modify(run_id, &mut |log| names::add_branch(log, branch_log.clone())).await.map(|_| ())
     }
 
     /// A new attempt with magnus's defaults.
@@ -426,7 +428,7 @@ impl<T: Transport> S3RunLogStore<T> {
             if let (Some(after), Some(id)) = (&start_after, &options.start_after) {
                 found.retain(|r| r.key.as_str() > after.as_str() && &r.run_id != id);
             }
-            found.sort_by(|a, b| a.key.cmp(&b.key));
+            found.sort_unstable_by(|a, b| a.key.cmp(&b.key));
             out.extend(found);
             let next = page.next_continuation_token;
             if out.len() >= limit || next.is_none() || next == token {

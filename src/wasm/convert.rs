@@ -19,10 +19,7 @@ pub fn to_value(v: &JsValue, argument: &str) -> Result<Value> {
 /// A serde value as a plain JS value (objects keep key order, except that JS itself puts
 /// integer-like keys first).
 pub fn from_serialize<T: serde::Serialize + ?Sized>(v: &T) -> JsValue {
-    match serde_json::to_string(v) {
-        Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
-        Err(_) => JsValue::NULL,
-    }
+    JSON::parse(&crate::pyjson::to_compact_string(v)).unwrap_or(JsValue::NULL)
 }
 
 fn describe(e: &JsValue) -> String {
@@ -170,7 +167,10 @@ pub fn headers(v: &JsValue) -> Result<Vec<(String, String)>> {
         let p: Array = p.unchecked_into();
         let name = p.get(0).as_string().ok_or_else(bad)?;
         let value = p.get(1);
-        let value = value.as_string().or_else(|| value.as_f64().map(|n| n.to_string())).ok_or_else(bad)?;
+        let value = value
+            .as_string()
+            .or_else(|| value.as_f64().and_then(|_| js_sys::JSON::stringify(&value).ok()?.as_string()))
+            .ok_or_else(bad)?;
         out.push((name, value));
     }
     Ok(out)
