@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, each piece only when it is missing:
+# the wasm32 target, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
+# tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+say() { printf '[setup] %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
+fi
+
+want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$want" != "$have" ]; then
+  # --locked fails on this registry mirror (TOOLCHAIN.md gotcha 8)
+  say "cargo install wasm-bindgen-cli --version $want (about 5 minutes)"
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"; npm ci --no-audit --no-fund
+fi
+
+scripts/s3-server.sh install
+say "ready"
