@@ -17,6 +17,7 @@
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod layout;
 pub mod model;
 pub mod names;
 pub mod pyjson;

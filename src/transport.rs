@@ -189,6 +189,23 @@ pub fn now() -> SystemTime {
     }
 }
 
+/// A nanosecond timestamp for chunk names, strictly increasing within this process (the wasm
+/// clock has millisecond resolution); `count` consecutive values are reserved, the first returned.
+pub fn unique_time_ns(count: usize) -> u128 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
+    let count = count.max(1) as u64;
+    let mut prev = LAST.load(Ordering::Relaxed);
+    loop {
+        let start = now.max(prev + 1);
+        match LAST.compare_exchange_weak(prev, start + count - 1, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return start as u128,
+            Err(p) => prev = p,
+        }
+    }
+}
+
 /// Waits `d` (the host's `setTimeout` on wasm32, tokio natively).
 pub async fn sleep(d: Duration) {
     #[cfg(target_arch = "wasm32")]

@@ -70,3 +70,58 @@ fn fixture_meaning_is_read_field_by_field() {
     let keys: Vec<_> = linear.steps.keys().map(String::as_str).collect();
     assert_eq!(&keys[..2], ["step one", "step_two"]);
 }
+
+/// magnus-extensions' own chunked-s3 run (objects `RunLog`, `Parameter-*`, `StepLog-*-<ns>`,
+/// `BranchLog-*-<ns>`) assembles to the document magnus's `get_run_log_by_id(full=True)` builds:
+/// every field comes from its chunk, steps and branches nested by name and ordered by time.
+#[test]
+fn magnus_chunked_s3_run_assembles() {
+    use magnus_s3::layout::chunked::{assemble, parse_name, Chunk, Parts};
+    let dir = common::shared().join("fixtures/magnus-0.4.22-s3/chunked-s3/objects/chunked/chunked-s3-parallel");
+    let mut parts = Parts::default();
+    let mut chunks = std::collections::HashMap::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let value = pyjson::parse(&std::fs::read(&p).unwrap()).unwrap();
+        chunks.insert(name.clone(), value.clone());
+        match parse_name(&name).unwrap_or_else(|| panic!("unexpected chunk {name}")) {
+            Chunk::RunLog => parts.header = Some(RunLog::from_value(value).unwrap()),
+            Chunk::Parameter(_) => parts.parameters.push(value.as_object().unwrap().clone()),
+            Chunk::StepLog(_, t) => parts.steps.push((t, StepLog::from_value(value).unwrap())),
+            Chunk::BranchLog(_, t) => parts.branches.push((t, BranchLog::from_value(value).unwrap())),
+        }
+    }
+    parts.parameters.sort_by(|a, b| a.keys().next().cmp(&b.keys().next())); // S3 lists keys in order
+    let log = assemble("chunked-s3-parallel", parts).unwrap();
+
+    assert_eq!(log.run_id, "chunked-s3-parallel");
+    assert_eq!(log.status, chunks["RunLog"]["status"]);
+    assert_eq!(log.run_config, *chunks["RunLog"]["run_config"].as_object().unwrap());
+    assert_eq!(log.steps.keys().collect::<Vec<_>>(), ["prepare", "fan", "after", "success"]);
+    let fan = &log.steps["fan"];
+    assert_eq!(fan.branches.keys().collect::<Vec<_>>(), ["fan.branch_a", "fan.branch_b"]);
+    assert_eq!(
+        fan.branches["fan.branch_a"].steps.keys().collect::<Vec<_>>(),
+        ["fan.branch_a.task_a", "fan.branch_a.success"]
+    );
+    assert_eq!(
+        fan.branches["fan.branch_b"].steps.keys().collect::<Vec<_>>(),
+        ["fan.branch_b.task_b", "fan.branch_b.task_b2", "fan.branch_b.success"]
+    );
+    // each step and branch is exactly its chunk (plus its children)
+    for (name, chunk) in &chunks {
+        if name.starts_with("StepLog-") {
+            let step = magnus_s3::names::step(&log, chunk["internal_name"].as_str().unwrap()).unwrap();
+            let mut own = serde_json::to_value(step).unwrap();
+            own["branches"] = serde_json::json!({});
+            assert_eq!(&own, chunk, "{name}");
+        } else if name.starts_with("BranchLog-") {
+            let b = magnus_s3::names::branch(&log, chunk["internal_name"].as_str().unwrap()).unwrap();
+            assert_eq!(b.status, chunk["status"], "{name}");
+        } else if let Some(key) = name.strip_prefix("Parameter-") {
+            assert_eq!(log.parameters[key], chunk[key], "{name}");
+        }
+    }
+    assert_eq!(log.parameters.len(), chunks.keys().filter(|k| k.starts_with("Parameter-")).count());
+}

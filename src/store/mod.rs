@@ -5,6 +5,10 @@
 //! conditional PUT (`If-Match` on the ETag read, `If-None-Match: *` on create), retried with
 //! jittered backoff when another writer won the race, so parallel writers never lose updates.
 
+mod chunked;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::config::{check_run_id, Config, Endpoint, Layout};
@@ -97,6 +101,9 @@ pub struct S3RunLogStore<T = HttpTransport> {
     credentials: Credentials,
     pub(crate) transport: T,
     pub(crate) policy: WritePolicy,
+    /// Chunked layout: object keys found or made (step/branch listing prefix -> key; run dir ->
+    /// "" once the run is known to exist), so a step's next update is one PUT.
+    chunk_keys: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl S3RunLogStore<HttpTransport> {
@@ -111,7 +118,14 @@ impl<T: Transport> S3RunLogStore<T> {
     pub fn with_transport(config: Config, env: &Env, transport: T) -> Result<Self> {
         let endpoint = config.endpoint(env)?;
         let credentials = credentials::from_env(&config, env)?;
-        Ok(S3RunLogStore { config, endpoint, credentials, transport, policy: WritePolicy::default() })
+        Ok(S3RunLogStore {
+            config,
+            endpoint,
+            credentials,
+            transport,
+            policy: WritePolicy::default(),
+            chunk_keys: Arc::default(),
+        })
     }
 
     /// Replaces the write policy.
@@ -211,9 +225,10 @@ impl<T: Transport> S3RunLogStore<T> {
         Err(Error::Conflict { key: key.to_string(), attempts: self.policy.max_attempts })
     }
 
+    /// Read-modify-write of the run's document (single) or header (chunked).
     async fn modify(&self, run_id: &str, change: &mut dyn FnMut(&mut RunLog) -> Result<()>) -> Result<RunLog> {
         if self.config.layout == Layout::Chunked {
-            return Err(chunked_unsupported());
+            return self.chunked_modify_header(run_id, change).await;
         }
         let key = self.config.run_key(run_id)?;
         let missing = || Error::RunLogNotFound { run_id: run_id.to_string() };
@@ -228,32 +243,33 @@ impl<T: Transport> S3RunLogStore<T> {
     /// `If-None-Match: *`).
     pub async fn create_run_log(&self, run_id: &str, new: NewRunLog) -> Result<RunLog> {
         let key = self.config.run_key(run_id)?;
-        if self.config.layout == Layout::Chunked {
-            return Err(chunked_unsupported());
-        }
         let mut log = RunLog::new(run_id);
         log.dag_hash = Some(new.dag_hash.unwrap_or_default());
         log.use_cached = new.use_cached;
         log.tag = Some(new.tag.unwrap_or_default());
         log.original_run_id = Some(new.original_run_id.unwrap_or_default());
         log.status = new.status.unwrap_or_else(|| status::CREATED.into());
+        if self.config.layout == Layout::Chunked {
+            return self.chunked_create(log).await;
+        }
         match self.put(&key, log.to_json_bytes(), &Condition::Absent).await? {
             Put::Written => Ok(log),
             Put::PreconditionFailed => Err(Error::RunLogExists { run_id: run_id.into() }),
         }
     }
 
-    /// Reads a run log with one GET. `full` matters for the chunked layout only.
-    pub async fn get_run_log_by_id(&self, run_id: &str, _full: bool) -> Result<RunLog> {
+    /// Reads a run log: one GET (single layout). Chunked: `full` lists and GETs every chunk (in
+    /// parallel) and assembles the whole document; otherwise the header only, as magnus does.
+    pub async fn get_run_log_by_id(&self, run_id: &str, full: bool) -> Result<RunLog> {
         let key = self.config.run_key(run_id)?;
         if self.config.layout == Layout::Chunked {
-            return Err(chunked_unsupported());
+            return self.chunked_read(run_id, full).await;
         }
         let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
         RunLog::from_json_bytes(&bytes)
     }
 
-    /// Reads a run log's stored bytes exactly as they are (for byte-level checks and mirrors).
+    /// Reads a run log's stored bytes exactly as they are (single layout; for byte-level checks).
     pub async fn get_run_log_bytes(&self, run_id: &str) -> Result<Vec<u8>> {
         let key = self.config.run_key(run_id)?;
         let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
@@ -261,10 +277,11 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// Overwrites the whole run log (magnus's `put_run_log`: last writer wins by design).
+    /// Chunked: writes every chunk of the document (existing step/branch objects are reused).
     pub async fn put_run_log(&self, run_log: &RunLog) -> Result<()> {
         let key = self.config.run_key(&run_log.run_id)?;
         if self.config.layout == Layout::Chunked {
-            return Err(chunked_unsupported());
+            return self.chunked_put(run_log).await;
         }
         self.put(&key, run_log.to_json_bytes(), &Condition::None).await.map(|_| ())
     }
@@ -282,11 +299,17 @@ impl<T: Transport> S3RunLogStore<T> {
 
     /// The run's parameters.
     pub async fn get_parameters(&self, run_id: &str) -> Result<Map> {
+        if self.config.layout == Layout::Chunked {
+            return self.chunked_get_parameters(run_id).await;
+        }
         Ok(self.get_run_log_by_id(run_id, false).await?.parameters)
     }
 
     /// Merges `parameters` into the run's (Python `dict.update`: existing keys keep their place).
     pub async fn set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
+        if self.config.layout == Layout::Chunked {
+            return self.chunked_set_parameters(run_id, parameters).await;
+        }
         self.modify(run_id, &mut |log| {
             for (k, v) in parameters {
                 log.parameters.insert(k.clone(), v.clone());
@@ -324,13 +347,20 @@ impl<T: Transport> S3RunLogStore<T> {
     /// The step log at `internal_name`; [`Error::StepLogNotFound`] naming the missing prefix.
     pub async fn get_step_log(&self, internal_name: &str, run_id: &str) -> Result<StepLog> {
         names::check(internal_name, Kind::Step)?;
+        if self.config.layout == Layout::Chunked {
+            return StepLog::from_value(self.chunked_get_one(run_id, Kind::Step, internal_name).await?);
+        }
         let log = self.get_run_log_by_id(run_id, false).await?;
         names::step(&log, internal_name).cloned()
     }
 
-    /// Stores `step_log` at its internal name (inserted or replaced); its parent branch must exist.
+    /// Stores `step_log` at its internal name (inserted or replaced); in the single layout its
+    /// parent branch must exist (chunked, like magnus, stores it and links it on assembly).
     pub async fn add_step_log(&self, step_log: &StepLog, run_id: &str) -> Result<()> {
         names::check(&step_log.internal_name, Kind::Step)?;
+        if self.config.layout == Layout::Chunked {
+            return self.chunked_add_step(step_log, run_id).await;
+        }
         self.modify(run_id, &mut |log| names::add_step(log, step_log.clone())).await.map(|_| ())
     }
 
@@ -344,6 +374,9 @@ impl<T: Transport> S3RunLogStore<T> {
     /// The branch log at `internal_branch_name`.
     pub async fn get_branch_log(&self, internal_branch_name: &str, run_id: &str) -> Result<BranchLog> {
         names::check(internal_branch_name, Kind::Branch)?;
+        if self.config.layout == Layout::Chunked {
+            return BranchLog::from_value(self.chunked_get_one(run_id, Kind::Branch, internal_branch_name).await?);
+        }
         let log = self.get_run_log_by_id(run_id, false).await?;
         names::branch(&log, internal_branch_name).cloned()
     }
@@ -351,6 +384,9 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Stores `branch_log` under its parent step (inserted or replaced).
     pub async fn add_branch_log(&self, branch_log: &BranchLog, run_id: &str) -> Result<()> {
         names::check(&branch_log.internal_name, Kind::Branch)?;
+        if self.config.layout == Layout::Chunked {
+            return self.chunked_add_branch(branch_log, run_id).await;
+        }
         self.modify(run_id, &mut |log| names::add_branch(log, branch_log.clone())).await.map(|_| ())
     }
 
@@ -470,8 +506,4 @@ impl<T: Transport> S3RunLogStore<T> {
             Err(s3::parse_error(&resp))
         }
     }
-}
-
-fn chunked_unsupported() -> Error {
-    Error::config("layout", "the chunked layout is not implemented yet; use \"single\"")
 }

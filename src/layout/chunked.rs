@@ -1,0 +1,276 @@
+//! The chunked layout: one object per run header, parameter, step and branch under
+//! `<prefix>/<run_id>/`, with magnus-extensions' `chunked-s3` object names, so each side reads the
+//! other's runs:
+//!
+//! | object | holds |
+//! |---|---|
+//! | `RunLog` | the RunLog with empty `steps` and `parameters` (status, run_config live here) |
+//! | `Parameter-<key>` | `{"<key>": value}` |
+//! | `StepLog-<internal_name>-<time_ns>` | a StepLog with empty `branches` |
+//! | `BranchLog-<internal_name>-<time_ns>` | a BranchLog with empty `steps` |
+//!
+//! Unlike magnus (which globs `StepLog-<name>*`), names are matched exactly: the part after the
+//! name must be `-` and digits only, so step `a` never picks up `StepLog-a-b-<ns>`. `<time_ns>`
+//! orders steps and branches on assembly, as in magnus. Two writers creating the same new step at
+//! once could leave two objects; the store then keeps the one with the smallest `<time_ns>`
+//! (see `store::chunked`), and the reader does the same.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::{BranchLog, Map, RunLog, StepLog};
+use crate::names::{parent_branch, parent_step};
+
+/// The kinds of chunk object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chunk {
+    /// `RunLog`.
+    RunLog,
+    /// `Parameter-<key>`.
+    Parameter(String),
+    /// `StepLog-<internal_name>-<time_ns>`.
+    StepLog(String, u128),
+    /// `BranchLog-<internal_name>-<time_ns>`.
+    BranchLog(String, u128),
+}
+
+/// Object name of the run header.
+pub const RUN_LOG: &str = "RunLog";
+
+/// `Parameter-<key>`.
+pub fn parameter_name(key: &str) -> String {
+    format!("Parameter-{key}")
+}
+
+/// `StepLog-<name>-` or `BranchLog-<name>-`: the listing prefix of one step or branch.
+pub fn list_prefix(branch: bool, internal_name: &str) -> String {
+    format!("{}-{internal_name}-", if branch { "BranchLog" } else { "StepLog" })
+}
+
+/// `StepLog-<name>-<ns>` / `BranchLog-<name>-<ns>`.
+pub fn object_name(branch: bool, internal_name: &str, time_ns: u128) -> String {
+    format!("{}{time_ns}", list_prefix(branch, internal_name))
+}
+
+/// What an object name (relative to `<prefix>/<run_id>/`) is, matched exactly; `None` for
+/// anything else.
+pub fn parse_name(name: &str) -> Option<Chunk> {
+    if name == RUN_LOG {
+        return Some(Chunk::RunLog);
+    }
+    if let Some(key) = name.strip_prefix("Parameter-") {
+        return Some(Chunk::Parameter(key.to_string()));
+    }
+    let timed = |rest: &str| -> Option<(String, u128)> {
+        let (n, ns) = rest.rsplit_once('-')?;
+        if n.is_empty() || ns.is_empty() || !ns.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((n.to_string(), ns.parse().ok()?))
+    };
+    if let Some(rest) = name.strip_prefix("StepLog-") {
+        return timed(rest).map(|(n, t)| Chunk::StepLog(n, t));
+    }
+    if let Some(rest) = name.strip_prefix("BranchLog-") {
+        return timed(rest).map(|(n, t)| Chunk::BranchLog(n, t));
+    }
+    None
+}
+
+/// The run header as stored: the run log without steps and parameters.
+pub fn header(log: &RunLog) -> RunLog {
+    RunLog { steps: IndexMap::new(), parameters: Map::new(), ..log.clone() }
+}
+
+/// A step as stored: without its branches.
+pub fn step_chunk(step: &StepLog) -> StepLog {
+    StepLog { branches: IndexMap::new(), ..step.clone() }
+}
+
+/// A branch as stored: without its steps.
+pub fn branch_chunk(branch: &BranchLog) -> BranchLog {
+    BranchLog { steps: IndexMap::new(), ..branch.clone() }
+}
+
+/// Every step and branch of a run log, flattened into chunks (depth first, document order).
+pub fn split(log: &RunLog) -> (Vec<StepLog>, Vec<BranchLog>) {
+    fn walk(steps: &IndexMap<String, StepLog>, s_out: &mut Vec<StepLog>, b_out: &mut Vec<BranchLog>) {
+        for s in steps.values() {
+            s_out.push(step_chunk(s));
+            for b in s.branches.values() {
+                b_out.push(branch_chunk(b));
+                walk(&b.steps, s_out, b_out);
+            }
+        }
+    }
+    let (mut s, mut b) = (Vec::new(), Vec::new());
+    walk(&log.steps, &mut s, &mut b);
+    (s, b)
+}
+
+/// The parts of a chunked run, as read.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// The `RunLog` object.
+    pub header: Option<RunLog>,
+    /// `Parameter-*` objects, in key order.
+    pub parameters: Vec<Map>,
+    /// Step chunks with their `<time_ns>`.
+    pub steps: Vec<(u128, StepLog)>,
+    /// Branch chunks with their `<time_ns>`.
+    pub branches: Vec<(u128, BranchLog)>,
+}
+
+/// Assembles the whole run log as magnus's `get_run_log_by_id(full=True)` does: parameters merged,
+/// steps and branches ordered by `<time_ns>` and nested under their parents. Duplicates of a name
+/// keep the smallest `<time_ns>`; a chunk whose parent is missing is an error naming it.
+pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
+    let mut log = parts.header.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
+    for p in parts.parameters {
+        for (k, v) in p {
+            log.parameters.insert(k, v);
+        }
+    }
+    let mut steps = parts.steps;
+    steps.sort_by_key(|(t, _)| *t);
+    let mut branches = parts.branches;
+    branches.sort_by_key(|(t, _)| *t);
+
+    // name -> chunk, first (oldest) wins; children lists in time order.
+    let mut step_by_name: IndexMap<String, StepLog> = IndexMap::new();
+    for (_, s) in steps {
+        step_by_name.entry(s.internal_name.clone()).or_insert(s);
+    }
+    let mut branch_by_name: IndexMap<String, BranchLog> = IndexMap::new();
+    for (_, b) in branches {
+        branch_by_name.entry(b.internal_name.clone()).or_insert(b);
+    }
+    let mut step_children: IndexMap<String, Vec<String>> = IndexMap::new(); // branch -> steps
+    let mut top = Vec::new();
+    for name in step_by_name.keys() {
+        match parent_branch(name) {
+            None => top.push(name.clone()),
+            Some(b) => step_children.entry(b.to_string()).or_default().push(name.clone()),
+        }
+    }
+    let mut branch_children: IndexMap<String, Vec<String>> = IndexMap::new(); // step -> branches
+    for name in branch_by_name.keys() {
+        branch_children.entry(parent_step(name).to_string()).or_default().push(name.clone());
+    }
+    for (parent, kids) in &step_children {
+        if !branch_by_name.contains_key(parent) {
+            return Err(orphan(&kids[0], "BranchLog", parent));
+        }
+    }
+    for (parent, kids) in &branch_children {
+        if !step_by_name.contains_key(parent) {
+            return Err(orphan(&kids[0], "StepLog", parent));
+        }
+    }
+
+    struct Tree {
+        steps: IndexMap<String, StepLog>,
+        branches: IndexMap<String, BranchLog>,
+        step_children: IndexMap<String, Vec<String>>,
+        branch_children: IndexMap<String, Vec<String>>,
+    }
+    impl Tree {
+        fn step(&mut self, name: &str) -> StepLog {
+            let mut s = self.steps.swap_remove(name).unwrap_or_else(|| StepLog::new("", name));
+            for b in self.branch_children.swap_remove(name).unwrap_or_default() {
+                let built = self.branch(&b);
+                s.branches.insert(b, built);
+            }
+            s
+        }
+        fn branch(&mut self, name: &str) -> BranchLog {
+            let mut b = self.branches.swap_remove(name).unwrap_or_else(|| BranchLog::new(name));
+            for s in self.step_children.swap_remove(name).unwrap_or_default() {
+                let built = self.step(&s);
+                b.steps.insert(s, built);
+            }
+            b
+        }
+    }
+    let mut tree = Tree { steps: step_by_name, branches: branch_by_name, step_children, branch_children };
+    for name in top {
+        let built = tree.step(&name);
+        log.steps.insert(name, built);
+    }
+    Ok(log)
+}
+
+fn orphan(chunk: &str, kind: &str, parent: &str) -> Error {
+    Error::invalid_run_log(format!("chunk {chunk}"), format!("its parent {kind} {parent} is not in the run"))
+}
+
+/// Parses a `Parameter-<key>` object: a one-key object (magnus writes `{"<key>": value}`).
+pub fn parameter_value(map: Value, key: &str) -> Result<Map> {
+    match map {
+        Value::Object(m) => Ok(m),
+        _ => Err(Error::invalid_run_log(format!("chunk {}", parameter_name(key)), "expected an object")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_exactly() {
+        assert_eq!(parse_name("RunLog"), Some(Chunk::RunLog));
+        assert_eq!(parse_name("Parameter-x-y"), Some(Chunk::Parameter("x-y".into())));
+        assert_eq!(parse_name("StepLog-a-b-123"), Some(Chunk::StepLog("a-b".into(), 123)));
+        assert_eq!(parse_name("StepLog-fan.a.task-9"), Some(Chunk::StepLog("fan.a.task".into(), 9)));
+        assert_eq!(
+            parse_name("BranchLog-fan.a-1795612588857227699"),
+            Some(Chunk::BranchLog("fan.a".into(), 1795612588857227699))
+        );
+        for bad in ["StepLog-a", "StepLog--1", "StepLog-a-", "StepLog-a-1x", "RunLog.json", "Other", "BranchLog-"] {
+            assert_eq!(parse_name(bad), None, "{bad}");
+        }
+        // magnus's glob `StepLog-a*` would match step a-b's object; ours does not
+        assert!(object_name(false, "a-b", 5).starts_with(&list_prefix(false, "a")));
+        assert_ne!(parse_name(&object_name(false, "a-b", 5)), Some(Chunk::StepLog("a".into(), 5)));
+    }
+
+    #[test]
+    fn split_then_assemble_is_identity() {
+        let text =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/magnus-0.5.1/deep-nesting.json"));
+        let Ok(text) = text else { return };
+        let log = RunLog::from_json_bytes(&text).unwrap();
+        let (steps, branches) = split(&log);
+        let parts = Parts {
+            header: Some(header(&log)),
+            parameters: log.parameters.iter().map(|(k, v)| [(k.clone(), v.clone())].into_iter().collect()).collect(),
+            steps: steps.into_iter().enumerate().map(|(i, s)| (i as u128, s)).collect(),
+            branches: branches.into_iter().enumerate().map(|(i, b)| (i as u128, b)).collect(),
+        };
+        assert_eq!(assemble(&log.run_id, parts).unwrap(), log);
+    }
+
+    #[test]
+    fn orphans_and_missing_header_are_errors() {
+        let parts = Parts {
+            header: Some(RunLog::new("r")),
+            steps: vec![(1, StepLog::new("t", "fan.a.t"))],
+            ..Default::default()
+        };
+        assert!(matches!(assemble("r", parts), Err(Error::InvalidRunLog { .. })));
+        assert!(matches!(assemble("r", Parts::default()), Err(Error::RunLogNotFound { .. })));
+    }
+
+    #[test]
+    fn duplicates_keep_the_oldest() {
+        let mut old = StepLog::new("a", "a");
+        old.status = "SUCCESS".into();
+        let parts = Parts {
+            header: Some(RunLog::new("r")),
+            steps: vec![(9, StepLog::new("a", "a")), (3, old)],
+            ..Default::default()
+        };
+        assert_eq!(assemble("r", parts).unwrap().steps["a"].status, "SUCCESS");
+    }
+}

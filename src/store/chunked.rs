@@ -1,0 +1,286 @@
+//! The store's IO for the chunked layout (names and assembly: [`crate::layout::chunked`]).
+//!
+//! Parallel writers touch different objects (each step, branch and parameter is its own), and
+//! the one shared object, the `RunLog` header, changes only through conditional writes. A step
+//! update is one PUT of that step's object once its name is known (the store caches the object
+//! names it found or made).
+
+use futures_util::future::join_all;
+use serde_json::Value;
+
+use super::{Put, S3RunLogStore};
+use crate::error::{Error, Result};
+use crate::layout::chunked::{self, Chunk, Parts};
+use crate::model::{BranchLog, Map, RunLog, StepLog};
+use crate::names::Kind;
+use crate::pyjson;
+use crate::s3::{self, Condition, ObjectInfo};
+use crate::transport::{unique_time_ns, Transport};
+
+/// How many GETs/PUTs of one run are in flight at once.
+const PARALLEL: usize = 16;
+
+impl<T: Transport> S3RunLogStore<T> {
+    /// `<prefix>/<run_id>/`.
+    fn run_dir(&self, run_id: &str) -> Result<String> {
+        crate::config::check_run_id(run_id)?;
+        Ok(self.config.prefixed(&format!("{run_id}/")))
+    }
+
+    /// Every object under `prefix` (all pages).
+    async fn list_all(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let req = s3::list_objects_v2(&self.endpoint, prefix, None, None, token.as_deref(), 1000);
+            let resp = self.execute(req).await?;
+            if !resp.is_success() {
+                return Err(s3::parse_error(&resp));
+            }
+            let page = s3::parse_list(&resp.body)?;
+            out.extend(page.objects);
+            match page.next_continuation_token {
+                Some(t) if Some(&t) != token.as_ref() => token = Some(t),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    fn cached(&self, key: &str) -> Option<String> {
+        self.chunk_keys.lock().ok()?.get(key).cloned()
+    }
+
+    fn remember(&self, key: String, value: String) {
+        if let Ok(mut m) = self.chunk_keys.lock() {
+            m.insert(key, value);
+        }
+    }
+
+    /// Fails with RunLogNotFound unless the run's header exists (checked once per run and store).
+    async fn require_run(&self, run_id: &str) -> Result<String> {
+        let dir = self.run_dir(run_id)?;
+        if self.cached(&dir).is_none() {
+            if self.get(&format!("{dir}{}", chunked::RUN_LOG)).await?.is_none() {
+                return Err(Error::RunLogNotFound { run_id: run_id.into() });
+            }
+            self.remember(dir.clone(), String::new());
+        }
+        Ok(dir)
+    }
+
+    /// The existing object of a step or branch (the oldest if there are several).
+    async fn find_chunk(&self, dir: &str, branch: bool, name: &str) -> Result<Option<String>> {
+        let prefix = format!("{dir}{}", chunked::list_prefix(branch, name));
+        if let Some(k) = self.cached(&prefix) {
+            return Ok(Some(k));
+        }
+        let found = self
+            .list_all(&prefix)
+            .await?
+            .into_iter()
+            .filter_map(|o| match chunked::parse_name(o.key.strip_prefix(dir)?)? {
+                Chunk::StepLog(n, t) | Chunk::BranchLog(n, t) if n == name => Some((t, o.key)),
+                _ => None,
+            })
+            .min();
+        if let Some((_, key)) = &found {
+            self.remember(prefix, key.clone());
+        }
+        Ok(found.map(|(_, k)| k))
+    }
+
+    /// Writes a step or branch object: replaces the existing one, or creates it.
+    async fn put_chunk(&self, run_id: &str, branch: bool, name: &str, body: Vec<u8>) -> Result<()> {
+        let dir = self.require_run(run_id).await?;
+        if let Some(key) = self.find_chunk(&dir, branch, name).await? {
+            return self.put(&key, body, &Condition::None).await.map(|_| ());
+        }
+        let mine = format!("{dir}{}", chunked::object_name(branch, name, unique_time_ns(1)));
+        self.put(&mine, body.clone(), &Condition::Absent).await?;
+        // Someone may have created the same step at the same moment: the oldest object is the
+        // step; a younger duplicate hands its content over and goes.
+        let prefix = format!("{dir}{}", chunked::list_prefix(branch, name));
+        if let Ok(mut m) = self.chunk_keys.lock() {
+            m.remove(&prefix);
+        }
+        let canonical = self.find_chunk(&dir, branch, name).await?.unwrap_or_else(|| mine.clone());
+        if canonical != mine {
+            self.put(&canonical, body, &Condition::None).await?;
+            let resp = self.execute(s3::delete_object(&self.endpoint, &mine)).await?;
+            if !resp.is_success() {
+                return Err(s3::parse_error(&resp));
+            }
+        }
+        Ok(())
+    }
+
+    /// GETs objects in bounded parallel batches.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for batch in keys.chunks(PARALLEL) {
+            for r in join_all(batch.iter().map(|k| self.get(k))).await {
+                out.push(r?.map(|(body, _)| body));
+            }
+        }
+        Ok(out)
+    }
+
+    /// PUTs objects in bounded parallel batches.
+    async fn put_many(&self, objects: Vec<(String, Vec<u8>)>) -> Result<()> {
+        for batch in objects.chunks(PARALLEL) {
+            for r in join_all(batch.iter().map(|(k, b)| self.put(k, b.clone(), &Condition::None))).await {
+                r?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn chunked_create(&self, log: RunLog) -> Result<RunLog> {
+        let key = format!("{}{}", self.run_dir(&log.run_id)?, chunked::RUN_LOG);
+        match self.put(&key, chunked::header(&log).to_json_bytes(), &Condition::Absent).await? {
+            Put::Written => Ok(log),
+            Put::PreconditionFailed => Err(Error::RunLogExists { run_id: log.run_id }),
+        }
+    }
+
+    pub(super) async fn chunked_read(&self, run_id: &str, full: bool) -> Result<RunLog> {
+        let dir = self.run_dir(run_id)?;
+        if !full {
+            let (bytes, _) = self
+                .get(&format!("{dir}{}", chunked::RUN_LOG))
+                .await?
+                .ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
+            return RunLog::from_json_bytes(&bytes);
+        }
+        let mut named = Vec::new();
+        for o in self.list_all(&dir).await? {
+            if let Some(c) = o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
+                named.push((c, o.key));
+            }
+        }
+        if !named.iter().any(|(c, _)| *c == Chunk::RunLog) {
+            return Err(Error::RunLogNotFound { run_id: run_id.into() });
+        }
+        let keys: Vec<String> = named.iter().map(|(_, k)| k.clone()).collect();
+        let bodies = self.get_many(&keys).await?;
+        let mut parts = Parts::default();
+        for ((chunk, key), body) in named.into_iter().zip(bodies) {
+            // An object deleted between LIST and GET (a duplicate resolved) is skipped.
+            let Some(body) = body else { continue };
+            let at = |e: Error| match e {
+                Error::InvalidRunLog { path, message } => {
+                    Error::InvalidRunLog { path: format!("{key}: {path}"), message }
+                }
+                other => other,
+            };
+            match chunk {
+                Chunk::RunLog => parts.header = Some(RunLog::from_json_bytes(&body).map_err(at)?),
+                Chunk::Parameter(k) => {
+                    parts.parameters.push(chunked::parameter_value(pyjson::parse(&body).map_err(at)?, &k)?)
+                }
+                Chunk::StepLog(_, t) => {
+                    parts.steps.push((t, StepLog::from_value(pyjson::parse(&body).map_err(at)?).map_err(at)?))
+                }
+                Chunk::BranchLog(_, t) => {
+                    parts.branches.push((t, BranchLog::from_value(pyjson::parse(&body).map_err(at)?).map_err(at)?))
+                }
+            }
+        }
+        chunked::assemble(run_id, parts)
+    }
+
+    /// Writes a whole run log as chunks (header, every parameter, step and branch).
+    pub(super) async fn chunked_put(&self, log: &RunLog) -> Result<()> {
+        let dir = self.run_dir(&log.run_id)?;
+        self.put(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), &Condition::None).await?;
+        let mut existing = std::collections::HashMap::new();
+        for o in self.list_all(&dir).await? {
+            match o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
+                Some(Chunk::StepLog(n, t)) => existing.entry((false, n)).or_insert((t, o.key)),
+                Some(Chunk::BranchLog(n, t)) => existing.entry((true, n)).or_insert((t, o.key)),
+                _ => continue,
+            };
+        }
+        let (steps, branches) = chunked::split(log);
+        let mut objects: Vec<(String, Vec<u8>)> =
+            log.parameters.iter().map(|(k, v)| (format!("{dir}{}", chunked::parameter_name(k)), one(k, v))).collect();
+        let base = unique_time_ns(steps.len() + branches.len());
+        let new_key = |branch: bool, name: &str, i: usize| match existing.get(&(branch, name.to_string())) {
+            Some((_, k)) => k.clone(),
+            None => format!("{dir}{}", chunked::object_name(branch, name, base + i as u128)),
+        };
+        for (i, step) in steps.iter().enumerate() {
+            objects.push((new_key(false, &step.internal_name, i), pyjson::to_vec(step)));
+        }
+        for (i, b) in branches.iter().enumerate() {
+            objects.push((new_key(true, &b.internal_name, steps.len() + i), pyjson::to_vec(b)));
+        }
+        self.remember(dir, String::new());
+        self.put_many(objects).await
+    }
+
+    /// Read-modify-write of the `RunLog` header (status, run_config) with `If-Match`.
+    pub(super) async fn chunked_modify_header(
+        &self,
+        run_id: &str,
+        change: &mut dyn FnMut(&mut RunLog) -> Result<()>,
+    ) -> Result<RunLog> {
+        let key = format!("{}{}", self.run_dir(run_id)?, chunked::RUN_LOG);
+        let missing = || Error::RunLogNotFound { run_id: run_id.to_string() };
+        self.update_object(&key, &missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change).await
+    }
+
+    /// One `Parameter-<key>` object per key: writers of different keys never meet.
+    pub(super) async fn chunked_set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
+        let dir = self.require_run(run_id).await?;
+        let objects =
+            parameters.iter().map(|(k, v)| (format!("{dir}{}", chunked::parameter_name(k)), one(k, v))).collect();
+        self.put_many(objects).await
+    }
+
+    pub(super) async fn chunked_get_parameters(&self, run_id: &str) -> Result<Map> {
+        let dir = self.require_run(run_id).await?;
+        let objects = self.list_all(&format!("{dir}Parameter-")).await?;
+        let keys: Vec<String> = objects.into_iter().map(|o| o.key).collect();
+        let mut out = Map::new();
+        for (key, body) in keys.iter().zip(self.get_many(&keys).await?) {
+            let Some(body) = body else { continue };
+            let name = key.strip_prefix(&dir).unwrap_or(key);
+            let param = name.strip_prefix("Parameter-").unwrap_or(name);
+            for (k, v) in chunked::parameter_value(pyjson::parse(&body)?, param)? {
+                out.insert(k, v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn chunked_add_step(&self, step: &StepLog, run_id: &str) -> Result<()> {
+        let body = pyjson::to_vec(&chunked::step_chunk(step));
+        self.put_chunk(run_id, false, &step.internal_name, body).await
+    }
+
+    pub(super) async fn chunked_add_branch(&self, branch: &BranchLog, run_id: &str) -> Result<()> {
+        let body = pyjson::to_vec(&chunked::branch_chunk(branch));
+        self.put_chunk(run_id, true, &branch.internal_name, body).await
+    }
+
+    /// The stored object of a step or branch (as stored: a step's branches are separate objects).
+    pub(super) async fn chunked_get_one(&self, run_id: &str, kind: Kind, name: &str) -> Result<Value> {
+        let dir = self.require_run(run_id).await?;
+        let branch = kind == Kind::Branch;
+        let missing = || match kind {
+            Kind::Step => Error::StepLogNotFound { run_id: run_id.into(), name: name.into(), missing: name.into() },
+            Kind::Branch => Error::BranchLogNotFound { run_id: run_id.into(), name: name.into(), missing: name.into() },
+        };
+        let key = self.find_chunk(&dir, branch, name).await?.ok_or_else(missing)?;
+        let (body, _) = self.get(&key).await?.ok_or_else(missing)?;
+        pyjson::parse(&body)
+    }
+}
+
+/// `{"<key>": value}` in magnus's bytes.
+fn one(key: &str, value: &Value) -> Vec<u8> {
+    let mut m = Map::new();
+    m.insert(key.to_string(), value.clone());
+    pyjson::to_vec(&m)
+}
