@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, each piece only when it is missing:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
-# tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv.
+# tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, and real
+# magnus in .venv-magnus (interop tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -24,4 +25,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 scripts/s3-server.sh install
+
+# Real magnus for the interop tests: the versions whose s3 store the project documents.
+if [ ! -x .venv-magnus/bin/magnus ]; then
+  say "pip install magnus==0.4.22 magnus-extensions[aws]==0.2.13 into .venv-magnus"
+  python3 -m venv .venv-magnus
+  .venv-magnus/bin/pip install -q "magnus==0.4.22" "magnus-extensions[aws]==0.2.13"
+fi
 say "ready"

@@ -127,18 +127,36 @@ pub fn steps_for_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut Inde
 }
 
 /// Places `step` by its internal name: inserted, or replaced in place (magnus's `add_step_log`).
-/// The parent branch must exist.
-pub fn add_step(run: &mut RunLog, step: StepLog) -> Result<()> {
-    steps_for_mut(run, &step.internal_name)?.insert(step.internal_name.clone(), step);
+/// The parent branch must exist. Unlike magnus, branches already stored under the step that the
+/// given step does not mention are kept (a stale step object must not wipe branches that parallel
+/// writers added; the chunked layout behaves the same, as branches are separate objects there).
+pub fn add_step(run: &mut RunLog, mut step: StepLog) -> Result<()> {
+    let steps = steps_for_mut(run, &step.internal_name)?;
+    if let Some(old) = steps.get_mut(&step.internal_name) {
+        let mut branches = std::mem::take(&mut old.branches);
+        for (k, b) in std::mem::take(&mut step.branches) {
+            branches.insert(k, b);
+        }
+        step.branches = branches;
+    }
+    steps.insert(step.internal_name.clone(), step);
     Ok(())
 }
 
-/// Places `branch` under its parent step: inserted, or replaced in place (`add_branch_log`).
-pub fn add_branch(run: &mut RunLog, branch: BranchLog) -> Result<()> {
+/// Places `branch` under its parent step (`add_branch_log`): inserted, or replaced in place,
+/// keeping stored steps the given branch does not mention (as [`add_step`] keeps branches).
+pub fn add_branch(run: &mut RunLog, mut branch: BranchLog) -> Result<()> {
     check(&branch.internal_name, Kind::Branch)?;
     let parent = parent_step(&branch.internal_name);
     let id = run.run_id.clone();
     let step = find_step_mut(run, parent).map_err(|m| step_missing(parent, m).with_run_id(&id))?;
+    if let Some(old) = step.branches.get_mut(&branch.internal_name) {
+        let mut steps = std::mem::take(&mut old.steps);
+        for (k, s) in std::mem::take(&mut branch.steps) {
+            steps.insert(k, s);
+        }
+        branch.steps = steps;
+    }
     step.branches.insert(branch.internal_name.clone(), branch);
     Ok(())
 }
@@ -233,6 +251,11 @@ mod tests {
         let keys: Vec<_> = run.steps.keys().cloned().collect();
         assert_eq!(keys, ["outer", "second"]);
         assert_eq!(run.steps["outer"].status, "SUCCESS");
-        assert!(run.steps["outer"].branches.is_empty(), "replacing a step replaces its branches, as magnus does");
+        assert_eq!(run.steps["outer"].branches.len(), 1, "a step written without its branches keeps them");
+        let mut left = BranchLog::new("outer.left");
+        left.status = "SUCCESS".into();
+        add_branch(&mut run, left).unwrap();
+        let b = &run.steps["outer"].branches["outer.left"];
+        assert_eq!((b.status.as_str(), b.steps.len()), ("SUCCESS", 1), "a branch written without its steps keeps them");
     }
 }
