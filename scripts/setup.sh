@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, each piece only when it is missing:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
-# tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, and real
-# magnus in .venv-magnus (interop tests).
+# tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, Debian's
+# chromium, and real magnus in .venv-magnus (interop tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -25,6 +25,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 scripts/s3-server.sh install
+
+# Headless Chromium for the browser test (Debian's; playwright-core drives it, no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "apt-get install chromium (about a minute)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 # Real magnus for the interop tests: the versions whose s3 store the project documents.
 if [ ! -x .venv-magnus/bin/magnus ]; then

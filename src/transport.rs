@@ -228,6 +228,39 @@ pub async fn sleep(d: Duration) {
     }
 }
 
+/// A boxed future that need not be `Send` (wasm32 is single-threaded).
+pub type LocalBoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// Runs futures concurrently on the current task and returns their outputs in order. (A small
+/// stand-in for `futures::future::join_all`, whose `FuturesOrdered` machinery costs the wasm
+/// more than the whole chunked layout.)
+pub async fn join_all<'a, T>(futures: Vec<LocalBoxFuture<'a, T>>) -> Vec<T> {
+    use std::task::Poll;
+    let mut pending: Vec<Option<LocalBoxFuture<'a, T>>> = futures.into_iter().map(Some).collect();
+    let mut done: Vec<Option<T>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (slot, out) in pending.iter_mut().zip(done.iter_mut()) {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => {
+                        *out = Some(v);
+                        *slot = None;
+                    }
+                    Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
 /// A small non-cryptographic random source for backoff jitter (no getrandom on wasm32).
 #[derive(Debug, Clone)]
 pub struct Jitter(u64);

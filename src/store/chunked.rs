@@ -5,17 +5,16 @@
 //! update is one PUT of that step's object once its name is known (the store caches the object
 //! names it found or made).
 
-use futures_util::future::join_all;
 use serde_json::Value;
 
-use super::{Put, S3RunLogStore};
+use super::{Fetched, Put, S3RunLogStore};
 use crate::error::{Error, Result};
 use crate::layout::chunked::{self, Chunk, Parts};
 use crate::model::{BranchLog, Map, RunLog, StepLog};
 use crate::names::Kind;
 use crate::pyjson;
 use crate::s3::{self, Condition, ObjectInfo};
-use crate::transport::{unique_time_ns, Transport};
+use crate::transport::{join_all, unique_time_ns, LocalBoxFuture, Transport};
 
 /// How many GETs/PUTs of one run are in flight at once.
 const PARALLEL: usize = 16;
@@ -114,11 +113,19 @@ impl<T: Transport> S3RunLogStore<T> {
         Ok(())
     }
 
+    fn get_boxed<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<Fetched>> {
+        Box::pin(self.get(key))
+    }
+
+    fn put_boxed<'a>(&'a self, key: &'a str, body: Vec<u8>) -> LocalBoxFuture<'a, Result<Put>> {
+        Box::pin(async move { self.put(key, body, &Condition::None).await })
+    }
+
     /// GETs objects in bounded parallel batches.
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
         let mut out = Vec::with_capacity(keys.len());
         for batch in keys.chunks(PARALLEL) {
-            for r in join_all(batch.iter().map(|k| self.get(k))).await {
+            for r in join_all(batch.iter().map(|k| self.get_boxed(k)).collect()).await {
                 out.push(r?.map(|(body, _)| body));
             }
         }
@@ -128,7 +135,7 @@ impl<T: Transport> S3RunLogStore<T> {
     /// PUTs objects in bounded parallel batches.
     async fn put_many(&self, objects: Vec<(String, Vec<u8>)>) -> Result<()> {
         for batch in objects.chunks(PARALLEL) {
-            for r in join_all(batch.iter().map(|(k, b)| self.put(k, b.clone(), &Condition::None))).await {
+            for r in join_all(batch.iter().map(|(k, b)| self.put_boxed(k, b.clone())).collect()).await {
                 r?;
             }
         }

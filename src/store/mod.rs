@@ -86,6 +86,9 @@ impl Default for WritePolicy {
     }
 }
 
+/// An object's body and ETag, or `None` when the key does not exist.
+pub(crate) type Fetched = Option<(Vec<u8>, Option<String>)>;
+
 /// The outcome of a conditional PUT.
 #[derive(Debug)]
 pub(crate) enum Put {
@@ -157,7 +160,7 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// GETs an object: `None` when the key does not exist (but not when the bucket does not).
-    pub(crate) async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>)>> {
+    pub(crate) async fn get(&self, key: &str) -> Result<Fetched> {
         let resp = self.execute(s3::get_object(&self.endpoint, key)).await?;
         if resp.is_success() {
             let etag = resp.etag().map(str::to_string);
