@@ -7,8 +7,7 @@ mod common;
 
 use magnus_s3::layout::chunked;
 use magnus_s3::model::status;
-use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
-use magnus_s3::{Credentials, Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
+use magnus_s3::{Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
 use serde_json::json;
 
 fn chunked_store(test: &str) -> S3RunLogStore {
@@ -17,15 +16,7 @@ fn chunked_store(test: &str) -> S3RunLogStore {
 }
 
 async fn put_raw(key: &str, body: &[u8]) {
-    let url = format!("{}/{}/{}", common::var("MAGNUS_TEST_S3_ENDPOINT"), common::var("MAGNUS_TEST_S3_BUCKET"), key);
-    let creds = Credentials::new(common::var("MAGNUS_TEST_S3_KEY"), common::var("MAGNUS_TEST_S3_SECRET"), None);
-    let opts = SignOptions::new(&creds, "us-east-1", "s3", std::time::SystemTime::now());
-    let signed = sign_headers(&RequestParts { method: "PUT", url: &url, headers: &[], body }, &opts).unwrap();
-    let mut req = reqwest::Client::new().put(&url).body(body.to_vec());
-    for (k, v) in signed {
-        req = req.header(k, v);
-    }
-    assert_eq!(req.send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(common::signed("PUT", &common::key_url(key), body).await.0, 200);
 }
 
 #[tokio::test]

@@ -154,17 +154,9 @@ async fn chunked_layout_never_keeps_duplicates() {
 
 async fn list_keys(store: &S3RunLogStore, prefix: &str) -> Vec<String> {
     // The public listing groups by run; count raw objects with a signed ListObjectsV2 instead.
-    use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
-    let c = store.config();
-    let req = magnus_s3::s3::list_objects_v2(&c.endpoint(&common::env()).unwrap(), prefix, None, None, None, 1000);
-    let creds =
-        magnus_s3::Credentials::new(common::var("MAGNUS_TEST_S3_KEY"), common::var("MAGNUS_TEST_S3_SECRET"), None);
-    let opts = SignOptions::new(&creds, &c.region, "s3", std::time::SystemTime::now());
-    let signed = sign_headers(&RequestParts { method: "GET", url: &req.url, headers: &[], body: b"" }, &opts).unwrap();
-    let mut r = reqwest::Client::new().get(&req.url);
-    for (k, v) in signed {
-        r = r.header(k, v);
-    }
-    let body = r.send().await.unwrap().bytes().await.unwrap();
+    let ep = store.config().endpoint(&common::env()).unwrap();
+    let req = magnus_s3::s3::list_objects_v2(&ep, prefix, None, None, None, 1000);
+    let (status, body) = common::signed("GET", &req.url, b"").await;
+    assert_eq!(status, 200);
     magnus_s3::s3::parse_list(&body).unwrap().objects.into_iter().map(|o| o.key).collect()
 }

@@ -7,29 +7,19 @@
 mod common;
 
 use magnus_s3::model::status;
-use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
-use magnus_s3::{Credentials, Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
+use magnus_s3::{Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
 use serde_json::json;
 
 fn map(v: serde_json::Value) -> magnus_s3::model::Map {
     v.as_object().unwrap().clone()
 }
 
-/// PUTs raw bytes at `key` with our signer (bypassing the store's serializer).
 async fn put_raw(url: &str, body: &[u8]) -> u16 {
-    let creds = Credentials::new(common::var("MAGNUS_TEST_S3_KEY"), common::var("MAGNUS_TEST_S3_SECRET"), None);
-    let opts = SignOptions::new(&creds, "us-east-1", "s3", std::time::SystemTime::now());
-    let signed = sign_headers(&RequestParts { method: "PUT", url, headers: &[], body }, &opts).unwrap();
-    let mut req = reqwest::Client::new().put(url).body(body.to_vec());
-    for (k, v) in signed {
-        req = req.header(k, v);
-    }
-    req.send().await.unwrap().status().as_u16()
+    common::signed("PUT", url, body).await.0
 }
 
 fn object_url(store: &S3RunLogStore, run_id: &str) -> String {
-    let c = store.config();
-    format!("{}/{}/{}/{}.json", common::var("MAGNUS_TEST_S3_ENDPOINT"), c.s3_bucket, c.prefix, run_id)
+    common::key_url(&store.config().run_key(run_id).unwrap())
 }
 
 #[tokio::test]

@@ -79,3 +79,24 @@ pub fn config(prefix: &str, extra: serde_json::Value) -> Config {
 pub fn store(test: &str) -> S3RunLogStore {
     S3RunLogStore::new(config(&unique_prefix(test), json!({})), &env()).unwrap()
 }
+
+/// Sends a raw request signed with our signer and the test server's admin credentials (for
+/// writing bytes the store would not write, and reading objects the store does not expose).
+pub async fn signed(method: &str, url: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
+    let creds = magnus_s3::Credentials::new(var("MAGNUS_TEST_S3_KEY"), var("MAGNUS_TEST_S3_SECRET"), None);
+    let opts = SignOptions::new(&creds, "us-east-1", "s3", std::time::SystemTime::now());
+    let signed = sign_headers(&RequestParts { method, url, headers: &[], body }, &opts).unwrap();
+    let mut req = reqwest::Client::new().request(method.parse().unwrap(), url).body(body.to_vec());
+    for (k, v) in signed {
+        req = req.header(k, v);
+    }
+    let resp = req.send().await.unwrap();
+    (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+/// URL of `key` in the test bucket (path style, key encoded as the store encodes it).
+pub fn key_url(key: &str) -> String {
+    let ep = config("", json!({})).endpoint(&env()).unwrap();
+    ep.object_url(key)
+}
