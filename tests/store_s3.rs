@@ -101,8 +101,13 @@ async fn whole_api_builds_a_nested_run() {
     let log = store.get_run_log_by_id(id, true).await.unwrap();
     assert_eq!(log.status, status::SUCCESS);
     assert_eq!(log.steps["fan"].branches["fan.a"].steps["fan.a.task"].attempts[0].parameters["x"], 2);
-    // the stored bytes are magnus's format of that document
+    // the stored bytes are magnus's format of that document, stored as JSON
     assert_eq!(store.get_run_log_bytes(id).await.unwrap(), log.to_json_bytes());
+    let head = reqwest::Client::new().head(object_url(&store, id)).send().await.unwrap();
+    assert_eq!(head.status().as_u16(), 403, "anonymous HEAD is refused: the server checks signatures");
+    let url = store.presign_get_run_log(id, 60).unwrap();
+    let resp = reqwest::get(&url).await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/json");
 }
 
 #[tokio::test]
