@@ -73,6 +73,9 @@ pub struct WritePolicy {
     pub base_delay: Duration,
     /// Largest backoff ceiling.
     pub max_delay: Duration,
+    /// Tries of one request when S3 answers 500/502/503/504 (or SlowDown) or the request cannot
+    /// complete; every request the store sends is safe to repeat (see `create_run_log`).
+    pub request_tries: u32,
 }
 
 impl Default for WritePolicy {
@@ -82,6 +85,7 @@ impl Default for WritePolicy {
             max_attempts: 60,
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(800),
+            request_tries: 3,
         }
     }
 }
@@ -152,11 +156,29 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// Signs and sends one request.
-    pub(crate) async fn execute(&self, mut req: S3Request) -> Result<S3Response> {
-        let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
-        let signed = signing::sign_headers(&parts, &self.sign_options())?;
-        req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
-        self.transport.send(req).await
+    ///
+    /// Transient failures (500/502/503/504, network errors) are retried with jittered backoff, up
+    /// to `request_tries`; each try is signed anew (fresh date).
+    pub(crate) async fn execute(&self, req: S3Request) -> Result<S3Response> {
+        let mut jitter = Jitter::new();
+        let mut attempt = 0;
+        loop {
+            let mut signed_req = req.clone();
+            let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
+            let signed = signing::sign_headers(&parts, &self.sign_options())?;
+            signed_req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
+            let result = self.transport.send(signed_req).await;
+            attempt += 1;
+            let transient = match &result {
+                Ok(resp) => matches!(resp.status, 500 | 502 | 503 | 504),
+                Err(Error::Network { .. }) => true,
+                Err(_) => false,
+            };
+            if !transient || attempt >= self.policy.request_tries.max(1) {
+                return result;
+            }
+            self.backoff(attempt + 2, &mut jitter).await;
+        }
     }
 
     /// GETs an object: `None` when the key does not exist (but not when the bucket does not).
@@ -255,9 +277,15 @@ impl<T: Transport> S3RunLogStore<T> {
         if self.config.layout == Layout::Chunked {
             return self.chunked_create(log).await;
         }
-        match self.put(&key, log.to_json_bytes(), &Condition::Absent).await? {
+        let body = log.to_json_bytes();
+        match self.put(&key, body.clone(), &Condition::Absent).await? {
             Put::Written => Ok(log),
-            Put::PreconditionFailed => Err(Error::RunLogExists { run_id: run_id.into() }),
+            // A retried PUT whose first try landed (its answer lost) finds its own object: the
+            // same bytes mean this call created it.
+            Put::PreconditionFailed => match self.get(&key).await? {
+                Some((existing, _)) if existing == body => Ok(log),
+                _ => Err(Error::RunLogExists { run_id: run_id.into() }),
+            },
         }
     }
 
@@ -508,5 +536,97 @@ impl<T: Transport> S3RunLogStore<T> {
         } else {
             Err(s3::parse_error(&resp))
         }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))] // tokio
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    /// A transport that answers from a script and records what it was asked.
+    struct Scripted {
+        answers: RefCell<VecDeque<Result<S3Response>>>,
+        seen: RefCell<Vec<S3Request>>,
+    }
+
+    impl Transport for Scripted {
+        async fn send(&self, req: S3Request) -> Result<S3Response> {
+            self.seen.borrow_mut().push(req);
+            self.answers.borrow_mut().pop_front().expect("script ran out")
+        }
+    }
+
+    fn answer(status: u16, body: &[u8]) -> Result<S3Response> {
+        Ok(S3Response { status, headers: vec![("etag".into(), "\"e1\"".into())], body: body.to_vec() })
+    }
+
+    fn store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
+        let config =
+            Config::from_value(&serde_json::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
+        let env: Env = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let t = Scripted { answers: RefCell::new(answers.into()), seen: RefCell::default() };
+        S3RunLogStore::with_transport(config, &env, t).unwrap().with_write_policy(WritePolicy {
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            ..Default::default()
+        })
+    }
+
+    fn net() -> Result<S3Response> {
+        Err(Error::Network { code: "connect".into(), message: "refused".into() })
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_then_succeed() {
+        let body = RunLog::new("r").to_json_bytes();
+        let s = store(vec![answer(503, b"<Error><Code>SlowDown</Code></Error>"), net(), answer(200, &body)]);
+        assert_eq!(s.get_run_log_by_id("r", false).await.unwrap().run_id, "r");
+        let seen = s.transport().seen.borrow();
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|r| r.headers.iter().any(|(k, _)| k == "authorization")), "every try is signed");
+    }
+
+    #[tokio::test]
+    async fn retries_are_bounded_and_the_last_answer_is_typed() {
+        let s = store(vec![
+            answer(500, b""),
+            answer(502, b""),
+            answer(503, b"<Error><Code>SlowDown</Code><RequestId>R</RequestId></Error>"),
+        ]);
+        match s.get_run_log_by_id("r", false).await {
+            Err(Error::S3 { status: 503, code, request_id, .. }) => {
+                assert_eq!((code.as_str(), request_id.as_deref()), ("SlowDown", Some("R")))
+            }
+            other => panic!("{other:?}"),
+        }
+        let s = store(vec![net(), net(), net()]);
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::Network { .. })));
+    }
+
+    #[tokio::test]
+    async fn client_errors_are_not_retried() {
+        let s = store(vec![answer(403, b"<Error><Code>AccessDenied</Code></Error>")]);
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
+        assert_eq!(s.transport().seen.borrow().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_retried_create_that_landed_is_not_reported_as_existing() {
+        let mut ours = RunLog::new("r");
+        ours.dag_hash = Some(String::new());
+        ours.status = status::CREATED.into();
+        // first try landed but its answer was lost; the retry finds our own object
+        let s = store(vec![net(), answer(412, b""), answer(200, &ours.to_json_bytes())]);
+        assert_eq!(s.create_run_log("r", NewRunLog::default()).await.unwrap(), ours);
+        // somebody else's run log under the same id: RunLogExists
+        let mut theirs = ours.clone();
+        theirs.tag = Some("other".into());
+        let s = store(vec![answer(412, b""), answer(200, &theirs.to_json_bytes())]);
+        assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
     }
 }
