@@ -95,6 +95,12 @@ pub fn parse_time(text: &str) -> Result<SystemTime> {
     SystemTime::try_from(t).map_err(|_| Error::invalid_argument("date", format!("{text:?} is out of range")))
 }
 
+/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, as in a response's `Date` header).
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let t = aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::HttpDate).ok()?;
+    SystemTime::try_from(t).ok()
+}
+
 /// Percent-encodes what may not appear raw in a URL (space, non-ASCII, controls), keeping
 /// existing `%XX` escapes, so the URL parses and is signed exactly as `fetch` sends it.
 pub fn sendable_url(url: &str) -> Cow<'_, str> {

@@ -202,6 +202,14 @@ async fn read_only_identity_gets_access_denied_on_write() {
 }
 
 #[tokio::test]
+async fn a_clock_an_hour_off_is_corrected_from_the_server() {
+    let store = common::store("skew").with_clock_offset_ms(-3_600_000);
+    store.create_run_log("r", NewRunLog::default()).await.unwrap();
+    store.update_run_log_status("r", "SUCCESS").await.unwrap();
+    assert_eq!(store.get_run_log_by_id("r", false).await.unwrap().status, "SUCCESS");
+}
+
+#[tokio::test]
 async fn missing_bucket_is_not_run_log_not_found() {
     let mut cfg = common::config("x", json!({}));
     cfg.s3_bucket = "no-such-bucket-magnus".into();

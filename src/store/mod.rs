@@ -108,6 +108,9 @@ pub struct S3RunLogStore<T = HttpTransport> {
     credentials: Credentials,
     pub(crate) transport: T,
     pub(crate) policy: WritePolicy,
+    /// Milliseconds to add to the local clock when signing, learned from the server's `Date`
+    /// when it answered RequestTimeTooSkewed (shared by clones of the store).
+    clock_skew_ms: Arc<std::sync::atomic::AtomicI64>,
     /// Chunked layout: object keys found or made (step/branch listing prefix -> key; run dir ->
     /// "" once the run is known to exist), so a step's next update is one PUT.
     chunk_keys: Arc<Mutex<HashMap<String, String>>>,
@@ -131,6 +134,7 @@ impl<T: Transport> S3RunLogStore<T> {
             credentials,
             transport,
             policy: WritePolicy::default(),
+            clock_skew_ms: Arc::default(),
             chunk_keys: Arc::default(),
         })
     }
@@ -138,6 +142,14 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Replaces the write policy.
     pub fn with_write_policy(mut self, policy: WritePolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Sets the offset (milliseconds, may be negative) added to the local clock when signing.
+    /// The store learns it by itself from a RequestTimeTooSkewed answer; setting it up front
+    /// saves that round trip where the skew is known (and lets tests start with a wrong clock).
+    pub fn with_clock_offset_ms(self, ms: i64) -> Self {
+        self.clock_skew_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
         self
     }
 
@@ -152,7 +164,32 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     fn sign_options(&self) -> SignOptions<'_> {
-        SignOptions::new(&self.credentials, &self.config.region, "s3", transport::now())
+        SignOptions::new(&self.credentials, &self.config.region, "s3", self.now())
+    }
+
+    /// The local clock corrected by the skew learned from the server.
+    fn now(&self) -> std::time::SystemTime {
+        let skew = self.clock_skew_ms.load(std::sync::atomic::Ordering::Relaxed);
+        let now = transport::now();
+        if skew >= 0 {
+            now + Duration::from_millis(skew as u64)
+        } else {
+            now - Duration::from_millis(skew.unsigned_abs())
+        }
+    }
+
+    /// On RequestTimeTooSkewed, learns the offset from the answer's `Date`; true if it changed.
+    fn learn_skew(&self, resp: &S3Response) -> bool {
+        if resp.status != 403 || !String::from_utf8_lossy(&resp.body).contains("<Code>RequestTimeTooSkewed</Code>") {
+            return false;
+        }
+        let Some(server) = resp.header("date").and_then(signing::parse_http_date) else { return false };
+        let local = transport::now();
+        let skew = match server.duration_since(local) {
+            Ok(ahead) => ahead.as_millis() as i64,
+            Err(e) => -(e.duration().as_millis() as i64),
+        };
+        self.clock_skew_ms.swap(skew, std::sync::atomic::Ordering::Relaxed) != skew
     }
 
     /// Signs and sends one request.
@@ -169,6 +206,12 @@ impl<T: Transport> S3RunLogStore<T> {
             signed_req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
             let result = self.transport.send(signed_req).await;
             attempt += 1;
+            if let Ok(resp) = &result {
+                // A wrong local clock (more than 15 minutes off): re-sign once with the server's time.
+                if attempt == 1 && self.learn_skew(resp) {
+                    continue;
+                }
+            }
             let transient = match &result {
                 Ok(resp) => matches!(resp.status, 500 | 502 | 503 | 504),
                 Err(Error::Network { .. }) => true,
@@ -606,6 +649,24 @@ mod tests {
         }
         let s = store(vec![net(), net(), net()]);
         assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::Network { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_skewed_clock_is_corrected_from_the_server_date() {
+        let skewed = S3Response {
+            status: 403,
+            headers: vec![("date".into(), "Sun, 06 Nov 2044 08:49:37 GMT".into())],
+            body: b"<Error><Code>RequestTimeTooSkewed</Code></Error>".to_vec(),
+        };
+        let body = RunLog::new("r").to_json_bytes();
+        let s = store(vec![Ok(skewed), answer(200, &body), answer(200, &body)]);
+        s.get_run_log_by_id("r", false).await.unwrap();
+        s.get_run_log_by_id("r", false).await.unwrap();
+        let seen = s.transport().seen.borrow();
+        let date = |r: &S3Request| r.headers.iter().find(|(k, _)| k == "x-amz-date").unwrap().1.clone();
+        assert!(!date(&seen[0]).starts_with("2044"));
+        assert!(date(&seen[1]).starts_with("20441106T0849"), "re-signed with the server's time: {}", date(&seen[1]));
+        assert!(date(&seen[2]).starts_with("20441106T08"), "and the offset is kept");
     }
 
     #[tokio::test]
