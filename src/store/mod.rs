@@ -670,6 +670,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_write_that_keeps_losing_races_ends_in_conflict_error_and_overwrites_nothing() {
+        let body = RunLog::new("r").to_json_bytes();
+        let mut script = Vec::new();
+        for _ in 0..4 {
+            script.push(answer(200, &body)); // GET with ETag
+            script.push(answer(412, b"")); // PUT If-Match lost
+        }
+        let s = store(script).with_write_policy(WritePolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            ..Default::default()
+        });
+        match s.update_run_log_status("r", "SUCCESS").await {
+            Err(Error::Conflict { key, attempts }) => assert_eq!((key.as_str(), attempts), ("r.json", 4)),
+            other => panic!("{other:?}"),
+        }
+        let seen = s.transport().seen.borrow();
+        assert_eq!(seen.len(), 8);
+        assert!(seen
+            .iter()
+            .filter(|r| r.method == "PUT")
+            .all(|r| r.headers.iter().any(|(k, v)| k == "if-match" && v == "\"e1\"")));
+    }
+
+    #[tokio::test]
     async fn client_errors_are_not_retried() {
         let s = store(vec![answer(403, b"<Error><Code>AccessDenied</Code></Error>")]);
         assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
