@@ -346,6 +346,9 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Reads a run log's stored bytes exactly as they are (single layout; for byte-level checks).
     pub async fn get_run_log_bytes(&self, run_id: &str) -> Result<Vec<u8>> {
         let key = self.config.run_key(run_id)?;
+        if self.config.layout == Layout::Chunked {
+            return Err(Error::invalid_argument("layout", "a chunked run log has no single object to read bytes from"));
+        }
         let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
         Ok(bytes)
     }
@@ -569,151 +572,7 @@ impl<T: Transport> S3RunLogStore<T> {
             expires_in_seconds,
         )
     }
-
-    /// Deletes a run log (single layout). Not in magnus's API; for tests and clean-up.
-    pub async fn delete_run_log(&self, run_id: &str) -> Result<()> {
-        let key = self.config.run_key(run_id)?;
-        let resp = self.execute(s3::delete_object(&self.endpoint, &key)).await?;
-        if resp.is_success() {
-            Ok(())
-        } else {
-            Err(s3::parse_error(&resp))
-        }
-    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))] // tokio
-mod tests {
-    use super::*;
-    use std::cell::RefCell;
-    use std::collections::VecDeque;
-
-    /// A transport that answers from a script and records what it was asked.
-    struct Scripted {
-        answers: RefCell<VecDeque<Result<S3Response>>>,
-        seen: RefCell<Vec<S3Request>>,
-    }
-
-    impl Transport for Scripted {
-        async fn send(&self, req: S3Request) -> Result<S3Response> {
-            self.seen.borrow_mut().push(req);
-            self.answers.borrow_mut().pop_front().expect("script ran out")
-        }
-    }
-
-    fn answer(status: u16, body: &[u8]) -> Result<S3Response> {
-        Ok(S3Response { status, headers: vec![("etag".into(), "\"e1\"".into())], body: body.to_vec() })
-    }
-
-    fn store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
-        let config =
-            Config::from_value(&serde_json::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
-        let env: Env = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let t = Scripted { answers: RefCell::new(answers.into()), seen: RefCell::default() };
-        S3RunLogStore::with_transport(config, &env, t).unwrap().with_write_policy(WritePolicy {
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            ..Default::default()
-        })
-    }
-
-    fn net() -> Result<S3Response> {
-        Err(Error::Network { code: "connect".into(), message: "refused".into() })
-    }
-
-    #[tokio::test]
-    async fn transient_failures_are_retried_then_succeed() {
-        let body = RunLog::new("r").to_json_bytes();
-        let s = store(vec![answer(503, b"<Error><Code>SlowDown</Code></Error>"), net(), answer(200, &body)]);
-        assert_eq!(s.get_run_log_by_id("r", false).await.unwrap().run_id, "r");
-        let seen = s.transport().seen.borrow();
-        assert_eq!(seen.len(), 3);
-        assert!(seen.iter().all(|r| r.headers.iter().any(|(k, _)| k == "authorization")), "every try is signed");
-    }
-
-    #[tokio::test]
-    async fn retries_are_bounded_and_the_last_answer_is_typed() {
-        let s = store(vec![
-            answer(500, b""),
-            answer(502, b""),
-            answer(503, b"<Error><Code>SlowDown</Code><RequestId>R</RequestId></Error>"),
-        ]);
-        match s.get_run_log_by_id("r", false).await {
-            Err(Error::S3 { status: 503, code, request_id, .. }) => {
-                assert_eq!((code.as_str(), request_id.as_deref()), ("SlowDown", Some("R")))
-            }
-            other => panic!("{other:?}"),
-        }
-        let s = store(vec![net(), net(), net()]);
-        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::Network { .. })));
-    }
-
-    #[tokio::test]
-    async fn a_skewed_clock_is_corrected_from_the_server_date() {
-        let skewed = S3Response {
-            status: 403,
-            headers: vec![("date".into(), "Sun, 06 Nov 2044 08:49:37 GMT".into())],
-            body: b"<Error><Code>RequestTimeTooSkewed</Code></Error>".to_vec(),
-        };
-        let body = RunLog::new("r").to_json_bytes();
-        let s = store(vec![Ok(skewed), answer(200, &body), answer(200, &body)]);
-        s.get_run_log_by_id("r", false).await.unwrap();
-        s.get_run_log_by_id("r", false).await.unwrap();
-        let seen = s.transport().seen.borrow();
-        let date = |r: &S3Request| r.headers.iter().find(|(k, _)| k == "x-amz-date").unwrap().1.clone();
-        assert!(!date(&seen[0]).starts_with("2044"));
-        assert!(date(&seen[1]).starts_with("20441106T0849"), "re-signed with the server's time: {}", date(&seen[1]));
-        assert!(date(&seen[2]).starts_with("20441106T08"), "and the offset is kept");
-    }
-
-    #[tokio::test]
-    async fn a_write_that_keeps_losing_races_ends_in_conflict_error_and_overwrites_nothing() {
-        let body = RunLog::new("r").to_json_bytes();
-        let mut script = Vec::new();
-        for _ in 0..4 {
-            script.push(answer(200, &body)); // GET with ETag
-            script.push(answer(412, b"")); // PUT If-Match lost
-        }
-        let s = store(script).with_write_policy(WritePolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(2),
-            ..Default::default()
-        });
-        match s.update_run_log_status("r", "SUCCESS").await {
-            Err(Error::Conflict { key, attempts }) => assert_eq!((key.as_str(), attempts), ("r.json", 4)),
-            other => panic!("{other:?}"),
-        }
-        let seen = s.transport().seen.borrow();
-        assert_eq!(seen.len(), 8);
-        assert!(seen
-            .iter()
-            .filter(|r| r.method == "PUT")
-            .all(|r| r.headers.iter().any(|(k, v)| k == "if-match" && v == "\"e1\"")));
-    }
-
-    #[tokio::test]
-    async fn client_errors_are_not_retried() {
-        let s = store(vec![answer(403, b"<Error><Code>AccessDenied</Code></Error>")]);
-        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
-        assert_eq!(s.transport().seen.borrow().len(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_retried_create_that_landed_is_not_reported_as_existing() {
-        let mut ours = RunLog::new("r");
-        ours.dag_hash = Some(String::new());
-        ours.status = status::CREATED.into();
-        // first try landed but its answer was lost; the retry finds our own object
-        let s = store(vec![net(), answer(412, b""), answer(200, &ours.to_json_bytes())]);
-        assert_eq!(s.create_run_log("r", NewRunLog::default()).await.unwrap(), ours);
-        // somebody else's run log under the same id: RunLogExists
-        let mut theirs = ours.clone();
-        theirs.tag = Some("other".into());
-        let s = store(vec![answer(412, b""), answer(200, &theirs.to_json_bytes())]);
-        assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
-    }
-}
+mod tests;
