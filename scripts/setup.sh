@@ -3,7 +3,10 @@
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
 # tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, Debian's
 # chromium, and real magnus in .venv-magnus (interop tests).
+#   scripts/setup.sh        everything (tests)
+#   scripts/setup.sh demo   what the demo needs (no chromium, no magnus)
 set -euo pipefail
+mode="${1:-all}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 say() { printf '[setup] %s\n' "$*"; }
@@ -25,6 +28,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 scripts/s3-server.sh install
+
+if [ "$mode" = demo ]; then say "ready (demo)"; exit 0; fi
 
 # Headless Chromium for the browser test (Debian's; playwright-core drives it, no browser download).
 if ! command -v chromium >/dev/null 2>&1; then

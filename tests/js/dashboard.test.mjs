@@ -1,0 +1,54 @@
+// The dashboard (www/) in headless Chromium: served by scripts/serve-www.mjs, it lists the runs in
+// a prefix (loaded here from magnus's fixtures through the package), opens one, and draws its step
+// tree down to the innermost branch. A screenshot is kept at .work/dashboard.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { S3RunLogStore } from "magnus-s3";
+import { repo, shared, config, env, endpoint, uniquePrefix } from "./helpers.mjs";
+
+test("the dashboard lists runs and draws a nested step tree", async () => {
+  const prefix = uniquePrefix("dashboard");
+  const store = new S3RunLogStore(config(prefix), env());
+  const names = ["deep-nesting", "failing-no-handler", "map-three-items", "parallel-two-branches"];
+  for (const n of names) await store.putRunLog(JSON.parse(readFileSync(join(shared, "fixtures", "magnus-0.5.1", `${n}.json`), "utf8")));
+
+  const port = 18000 + (process.pid % 1000);
+  const server = spawn(process.execPath, [join(repo, "scripts", "serve-www.mjs"), String(port)], {
+    env: { ...process.env, ...env(), AWS_ENDPOINT_URL_S3: endpoint(), MAGNUS_WWW_CONFIG: JSON.stringify(config(prefix).config) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((resolve) => server.stdout.once("data", resolve));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${port}/www/`);
+    await page.waitForFunction(() => window.dashboardReady, null, { timeout: 30_000 });
+    const rows = await page.$$eval("#runs tbody tr", (trs) => trs.map((tr) => [tr.dataset.run, tr.querySelector(".status").textContent]));
+    assert.deepEqual(rows, [["deep-nesting", "SUCCESS"], ["failing-no-handler", "FAIL"], ["map-three-items", "SUCCESS"], ["parallel-two-branches", "SUCCESS"]]);
+
+    await page.click('tr[data-run="deep-nesting"]');
+    await page.waitForSelector('[data-branch="outer_parallel.left.inner_map.beta"] [data-step="outer_parallel.left.inner_map.beta.process"]');
+    assert.match(await page.textContent("#detail h2"), /deep-nesting\s*SUCCESS/);
+    assert.equal(await page.$$eval("#detail [data-step]", (els) => els.length), 16, "every step of the run");
+
+    await page.click('tr[data-run="failing-no-handler"]');
+    await page.waitForSelector("#detail .error");
+    assert.match(await page.textContent("#detail .error"), /deliberate failure/);
+    await page.click('tr[data-run="deep-nesting"]');
+    await page.waitForSelector('[data-step="outer_parallel.right.inner_dag.dag.inner_two"]');
+    await page.screenshot({ path: join(repo, ".work", "dashboard.png") });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+});
