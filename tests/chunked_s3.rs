@@ -28,6 +28,8 @@ async fn whole_api_in_the_chunked_layout() {
         .await
         .unwrap();
     assert!(matches!(store.create_run_log(id, NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
+    store.create_run_log("same", NewRunLog::default()).await.unwrap();
+    assert!(matches!(store.create_run_log("same", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
     store.set_parameters(id, json!({"x": 1, "y": [1.5]}).as_object().unwrap()).await.unwrap();
     store.set_parameters(id, json!({"x": 2}).as_object().unwrap()).await.unwrap();
     assert_eq!(store.get_parameters(id).await.unwrap(), *json!({"x": 2, "y": [1.5]}).as_object().unwrap());
@@ -64,8 +66,8 @@ async fn whole_api_in_the_chunked_layout() {
     assert_eq!(log.parameters["x"], 2);
 
     let runs = store.list_run_logs(&ListOptions::default()).await.unwrap();
-    assert_eq!(runs.len(), 1);
-    assert_eq!((runs[0].run_id.as_str(), runs[0].layout), (id, magnus_s3::Layout::Chunked));
+    let listed: Vec<_> = runs.iter().map(|r| (r.run_id.as_str(), r.layout)).collect();
+    assert_eq!(listed, [(id, magnus_s3::Layout::Chunked), ("same", magnus_s3::Layout::Chunked)]);
     assert!(matches!(store.presign_get_run_log(id, 60), Err(Error::InvalidArgument { .. })));
 }
 

@@ -40,6 +40,9 @@ async fn create_get_and_exists() {
         Err(Error::RunLogExists { run_id }) => assert_eq!(run_id, "run-1"),
         other => panic!("{other:?}"),
     }
+    // the very same document again (a second executor with identical arguments): still taken
+    store.create_run_log("run-2", NewRunLog::default()).await.unwrap();
+    assert!(matches!(store.create_run_log("run-2", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
     match store.get_run_log_by_id("nope", false).await {
         Err(Error::RunLogNotFound { run_id }) => assert_eq!(run_id, "nope"),
         other => panic!("{other:?}"),

@@ -144,9 +144,10 @@ impl<T: Transport> S3RunLogStore<T> {
 
     pub(super) async fn chunked_create(&self, log: RunLog) -> Result<RunLog> {
         let key = format!("{}{}", self.run_dir(&log.run_id)?, chunked::RUN_LOG);
-        match self.put(&key, chunked::header(&log).to_json_bytes(), &Condition::Absent).await? {
-            Put::Written => Ok(log),
-            Put::PreconditionFailed => Err(Error::RunLogExists { run_id: log.run_id }),
+        if self.create_object(&key, chunked::header(&log).to_json_bytes()).await? {
+            Ok(log)
+        } else {
+            Err(Error::RunLogExists { run_id: log.run_id })
         }
     }
 

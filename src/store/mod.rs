@@ -250,6 +250,27 @@ impl<T: Transport> S3RunLogStore<T> {
         }
     }
 
+    /// Creates an object only if its key is free (`If-None-Match: *`); false if it exists.
+    ///
+    /// The PUT carries a random token in its metadata: when a retried PUT meets 412 because its
+    /// own first try landed (the answer was lost), the stored token is ours and the create counts
+    /// as done; anyone else's object, even with identical bytes, means the key was taken.
+    pub(crate) async fn create_object(&self, key: &str, body: Vec<u8>) -> Result<bool> {
+        const TOKEN: &str = "x-amz-meta-create-token";
+        let token = format!("{:x}-{:x}", transport::unique_time_ns(1), Jitter::new().below(u64::MAX));
+        let mut req = s3::put_json(&self.endpoint, key, body, &Condition::Absent);
+        req.headers.push((TOKEN.into(), token.clone()));
+        let resp = self.execute(req).await?;
+        match resp.status {
+            200..=299 => Ok(true),
+            412 | 409 => {
+                let existing = self.execute(s3::get_object(&self.endpoint, key)).await?;
+                Ok(existing.is_success() && existing.header(TOKEN) == Some(token.as_str()))
+            }
+            _ => Err(s3::parse_error(&resp)),
+        }
+    }
+
     /// Sleeps a jittered, growing delay before attempt `attempt + 1`.
     pub(crate) async fn backoff(&self, attempt: u32, jitter: &mut Jitter) {
         let ceiling = self.policy.base_delay.saturating_mul(1 << attempt.min(16)).min(self.policy.max_delay);
@@ -320,15 +341,10 @@ impl<T: Transport> S3RunLogStore<T> {
         if self.config.layout == Layout::Chunked {
             return self.chunked_create(log).await;
         }
-        let body = log.to_json_bytes();
-        match self.put(&key, body.clone(), &Condition::Absent).await? {
-            Put::Written => Ok(log),
-            // A retried PUT whose first try landed (its answer lost) finds its own object: the
-            // same bytes mean this call created it.
-            Put::PreconditionFailed => match self.get(&key).await? {
-                Some((existing, _)) if existing == body => Ok(log),
-                _ => Err(Error::RunLogExists { run_id: run_id.into() }),
-            },
+        if self.create_object(&key, log.to_json_bytes()).await? {
+            Ok(log)
+        } else {
+            Err(Error::RunLogExists { run_id: run_id.into() })
         }
     }
 

@@ -12,7 +12,23 @@ struct Scripted {
 impl Transport for Scripted {
     async fn send(&self, req: S3Request) -> Result<S3Response> {
         self.seen.borrow_mut().push(req);
-        self.answers.borrow_mut().pop_front().expect("script ran out")
+        let mut answer = self.answers.borrow_mut().pop_front().expect("script ran out");
+        // "ECHO" stands for the create token of the first PUT seen (the store makes it up).
+        if let Ok(resp) = &mut answer {
+            for (k, v) in resp.headers.iter_mut() {
+                if k == "x-amz-meta-create-token" && v == "ECHO" {
+                    *v = self
+                        .seen
+                        .borrow()
+                        .iter()
+                        .find_map(|r| {
+                            r.headers.iter().find(|(k, _)| k == "x-amz-meta-create-token").map(|(_, v)| v.clone())
+                        })
+                        .unwrap_or_default();
+                }
+            }
+        }
+        answer
     }
 }
 
@@ -122,12 +138,20 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
     let mut ours = RunLog::new("r");
     ours.dag_hash = Some(String::new());
     ours.status = status::CREATED.into();
-    // first try landed but its answer was lost; the retry finds our own object
-    let s = store(vec![net(), answer(412, b""), answer(200, &ours.to_json_bytes())]);
+    // first try landed but its answer was lost; the retry meets 412 and finds our own token
+    let mine = S3Response {
+        status: 200,
+        headers: vec![("x-amz-meta-create-token".into(), "ECHO".into())],
+        body: ours.to_json_bytes(),
+    };
+    let s = store(vec![net(), answer(412, b""), Ok(mine)]);
     assert_eq!(s.create_run_log("r", NewRunLog::default()).await.unwrap(), ours);
-    // somebody else's run log under the same id: RunLogExists
-    let mut theirs = ours.clone();
-    theirs.tag = Some("other".into());
-    let s = store(vec![answer(412, b""), answer(200, &theirs.to_json_bytes())]);
+    // the same document created earlier by anyone (even this store): RunLogExists
+    let theirs = S3Response {
+        status: 200,
+        headers: vec![("x-amz-meta-create-token".into(), "someone-else".into())],
+        body: ours.to_json_bytes(),
+    };
+    let s = store(vec![answer(412, b""), Ok(theirs)]);
     assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
 }
