@@ -11,9 +11,10 @@
 //!
 //! Unlike magnus (which globs `StepLog-<name>*`), names are matched exactly: the part after the
 //! name must be `-` and digits only, so step `a` never picks up `StepLog-a-b-<ns>`. `<time_ns>`
-//! orders steps and branches on assembly, as in magnus. Two writers creating the same new step at
-//! once could leave two objects; the store then keeps the one with the smallest `<time_ns>`
-//! (see `store::chunked`), and the reader does the same.
+//! orders steps and branches on assembly, as in magnus. Two of our writers creating the same new
+//! step at once agree on one object through a claim (`_claims/StepLog-<name>`, see
+//! `store::chunked`); if duplicates exist anyway (written by other tools), readers keep the one
+//! with the smallest `<time_ns>`.
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -37,6 +38,11 @@ pub enum Chunk {
 
 /// Object name of the run header.
 pub const RUN_LOG: &str = "RunLog";
+
+/// Folder (inside a run's) of the creation claims of steps and branches: `_claims/StepLog-<name>`
+/// holds the object name the first creator chose. Not a chunk: readers (ours and magnus's glob)
+/// skip it.
+pub const CLAIMS: &str = "_claims/";
 
 /// `Parameter-<key>`.
 pub fn parameter_name(key: &str) -> String {

@@ -63,11 +63,6 @@ pub fn get_object(ep: &Endpoint, key: &str) -> S3Request {
     S3Request { method: "GET", url: ep.object_url(key), headers: Vec::new(), body: Vec::new() }
 }
 
-/// DeleteObject.
-pub fn delete_object(ep: &Endpoint, key: &str) -> S3Request {
-    S3Request { method: "DELETE", url: ep.object_url(key), headers: Vec::new(), body: Vec::new() }
-}
-
 /// PutObject of a JSON document, with an optional precondition.
 pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) -> S3Request {
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];

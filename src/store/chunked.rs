@@ -89,28 +89,37 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// Writes a step or branch object: replaces the existing one, or creates it.
+    ///
+    /// Creation is decided by a claim: a conditional PUT (`If-None-Match: *`) of
+    /// `<run>/_claims/<StepLog|BranchLog>-<name>` holding the chosen object name. The first
+    /// writer's claim names the object for good; a writer that loses reads the claim and writes
+    /// there. So two writers creating the same step at once still make one object, with no
+    /// clean-up and nothing a reader could pick wrongly.
     async fn put_chunk(&self, run_id: &str, branch: bool, name: &str, body: Vec<u8>) -> Result<()> {
         let dir = self.require_run(run_id).await?;
-        if let Some(key) = self.find_chunk(&dir, branch, name).await? {
-            return self.put(&key, body, &Condition::None).await.map(|_| ());
-        }
-        let mine = format!("{dir}{}", chunked::object_name(branch, name, unique_time_ns(1)));
-        self.put(&mine, body.clone(), &Condition::Absent).await?;
-        // Someone may have created the same step at the same moment: the oldest object is the
-        // step; a younger duplicate hands its content over and goes.
-        let prefix = format!("{dir}{}", chunked::list_prefix(branch, name));
-        if let Ok(mut m) = self.chunk_keys.lock() {
-            m.remove(&prefix);
-        }
-        let canonical = self.find_chunk(&dir, branch, name).await?.unwrap_or_else(|| mine.clone());
-        if canonical != mine {
-            self.put(&canonical, body, &Condition::None).await?;
-            let resp = self.execute(s3::delete_object(&self.endpoint, &mine)).await?;
-            if !resp.is_success() {
-                return Err(s3::parse_error(&resp));
+        let key = match self.find_chunk(&dir, branch, name).await? {
+            Some(key) => key,
+            None => {
+                let mine = format!("{dir}{}", chunked::object_name(branch, name, unique_time_ns(1)));
+                let claim = format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(branch, name).trim_end_matches('-'));
+                match self.put(&claim, mine.clone().into_bytes(), &Condition::Absent).await? {
+                    Put::Written => mine,
+                    Put::PreconditionFailed => {
+                        let (owner, _) = self.get(&claim).await?.ok_or_else(|| Error::S3 {
+                            status: 404,
+                            code: "NoSuchKey".into(),
+                            message: format!("claim {claim} vanished"),
+                            request_id: None,
+                        })?;
+                        String::from_utf8(owner).ok().filter(|k| k.starts_with(&dir)).ok_or_else(|| {
+                            Error::invalid_run_log(format!("claim {claim}"), "does not name an object of this run")
+                        })?
+                    }
+                }
             }
-        }
-        Ok(())
+        };
+        self.remember(format!("{dir}{}", chunked::list_prefix(branch, name)), key.clone());
+        self.put(&key, body, &Condition::None).await.map(|_| ())
     }
 
     fn get_boxed<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<Fetched>> {
