@@ -101,7 +101,8 @@ impl<T: Transport> S3RunLogStore<T> {
             Some(key) => key,
             None => {
                 let mine = format!("{dir}{}", chunked::object_name(branch, name, unique_time_ns(1)));
-                let claim = format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(branch, name).trim_end_matches('-'));
+                let claim =
+                    format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(branch, name).trim_end_matches('-'));
                 match self.put(&claim, mine.clone().into_bytes(), &Condition::Absent).await? {
                     Put::Written => mine,
                     Put::PreconditionFailed => {
