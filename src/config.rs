@@ -20,7 +20,7 @@ pub enum Layout {
 /// The S3 run log store's configuration, defaults as in magnus-extensions 0.2.13.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Profile name (`''` = default profile). Profiles are not read yet (see README).
+    /// Profile name in the shared credentials file (`''`: the standard variables, else `[default]`).
     pub aws_profile: String,
     /// Take credentials from the variables named by the three `*_name` keys.
     pub use_credentials: bool,
@@ -58,7 +58,7 @@ impl Default for Config {
             aws_profile: String::new(),
             use_credentials: false,
             region: "eu-west-1".into(),
-            aws_credentials_file: "~/.aws/credentials".into(),
+            aws_credentials_file: crate::credentials::DEFAULT_CREDENTIALS_FILE.into(),
             aws_access_key_name: "AWS_ACCESS_KEY_ID".into(),
             aws_secret_access_key_name: "AWS_SECRET_ACCESS_KEY".into(),
             aws_session_key_name: "AWS_SESSION_TOKEN".into(),

@@ -176,6 +176,19 @@ impl Transport for HttpTransport {
     }
 }
 
+/// Reads a text file (the shared credentials file); `None` where there is no file system.
+pub fn read_text_file(path: &str) -> Option<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::fs::read_to_string(path).ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Wall-clock time. `SystemTime::now()` panics on wasm32-unknown-unknown, so the host's
 /// `Date.now()` is used there.
 pub fn now() -> SystemTime {

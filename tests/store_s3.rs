@@ -205,6 +205,40 @@ async fn read_only_identity_gets_access_denied_on_write() {
 }
 
 #[tokio::test]
+async fn credentials_from_a_named_profile_in_the_credentials_file() {
+    let dir = std::env::temp_dir().join(common::unique_prefix("profile").replace('/', "-"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials");
+    std::fs::write(
+        &file,
+        format!(
+            "[default]\naws_access_key_id = AKIANOBODY\naws_secret_access_key = x\n\n[magnus-fixtures]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            common::var("MAGNUS_TEST_S3_KEY"),
+            common::var("MAGNUS_TEST_S3_SECRET")
+        ),
+    )
+    .unwrap();
+    let prefix = common::unique_prefix("profile");
+    let cfg = common::config(
+        &prefix,
+        json!({"aws_profile": "magnus-fixtures", "aws_credentials_file": file.to_str().unwrap()}),
+    );
+    let store = S3RunLogStore::new(cfg, &magnus_s3::Env::new()).unwrap();
+    store.create_run_log("p", NewRunLog::default()).await.unwrap();
+    assert_eq!(store.get_run_log_by_id("p", false).await.unwrap().run_id, "p");
+    // the [default] profile of the same file is used when no profile is named and no AWS_* variables exist
+    let cfg = common::config(&prefix, json!({"aws_credentials_file": file.to_str().unwrap()}));
+    let default = S3RunLogStore::new(cfg, &magnus_s3::Env::new()).unwrap();
+    assert!(
+        matches!(default.get_run_log_by_id("p", false).await, Err(Error::S3 { status: 403, .. })),
+        "AKIANOBODY is refused"
+    );
+    let cfg = common::config(&prefix, json!({"aws_profile": "absent", "aws_credentials_file": file.to_str().unwrap()}));
+    assert!(matches!(S3RunLogStore::new(cfg, &magnus_s3::Env::new()), Err(Error::Credentials { .. })));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
 async fn a_clock_an_hour_off_is_corrected_from_the_server() {
     let store = common::store("skew").with_clock_offset_ms(-3_600_000);
     store.create_run_log("r", NewRunLog::default()).await.unwrap();

@@ -127,7 +127,7 @@ impl<T: Transport> S3RunLogStore<T> {
     /// A store that sends through `transport` (tests, instrumentation).
     pub fn with_transport(config: Config, env: &Env, transport: T) -> Result<Self> {
         let endpoint = config.endpoint(env)?;
-        let credentials = credentials::from_env(&config, env)?;
+        let credentials = credentials::resolve(&config, env, &transport::read_text_file)?;
         Ok(S3RunLogStore {
             config,
             endpoint,

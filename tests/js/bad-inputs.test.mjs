@@ -40,6 +40,8 @@ test("bad config and credentials", async () => {
     [() => new S3RunLogStore({ s3_bucket: "b" }, {}), "CredentialsError", { variable: "AWS_ACCESS_KEY_ID" }],
     [() => new S3RunLogStore({ s3_bucket: "b", use_credentials: true, aws_secret_access_key_name: "MY_S" }, { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: SECRET }), "CredentialsError", { variable: "MY_S" }],
     [() => new S3RunLogStore({ s3_bucket: "b" }, "not an object"), "InvalidArgumentError", { argument: "env" }],
+    // wasm has no file system: a named profile cannot be read there
+    [() => new S3RunLogStore({ s3_bucket: "b", aws_profile: "dev" }, { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: SECRET }), "CredentialsError"],
   ];
   for (const [fn, name, extra] of rows) await expectTyped(fn, name, extra);
 });
