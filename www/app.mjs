@@ -64,6 +64,38 @@ function stepTree(steps) {
   return ul;
 }
 
+// magnus writes str(datetime.now()): local time, no zone, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+const parseTime = (t) => (t ? Date.parse(t.replace(" ", "T").slice(0, 23)) : NaN);
+
+/** Every attempt with a start and an end, depth first, with its step and nesting depth. */
+function attempts(steps, depth = 0, out = []) {
+  for (const s of Object.values(steps)) {
+    for (const a of s.attempts) {
+      const start = parseTime(a.start_time), end = parseTime(a.end_time);
+      if (Number.isFinite(start) && Number.isFinite(end)) out.push({ step: s, attempt: a, start, end, depth });
+    }
+    for (const b of Object.values(s.branches)) attempts(b.steps, depth + 1, out);
+  }
+  return out;
+}
+
+/** A Gantt chart of the run's attempts: one bar per attempt, placed on the run's time span. */
+function timeline(steps) {
+  const rows = attempts(steps);
+  if (!rows.length) return el("p", { class: "muted" }, "no timed attempts");
+  const t0 = Math.min(...rows.map((r) => r.start));
+  const span = Math.max(1, Math.max(...rows.map((r) => r.end)) - t0);
+  const chart = el("div", { class: "gantt" });
+  for (const r of rows) {
+    const left = ((r.start - t0) / span) * 100;
+    const width = Math.max(0.4, ((r.end - r.start) / span) * 100);
+    const bar = el("div", { class: `bar ${r.attempt.status}`, style: `left:${left}%;width:${width}%`, title: `${r.step.internal_name}: ${r.attempt.start_time} → ${r.attempt.end_time} (${r.attempt.duration})` });
+    chart.append(el("div", { class: "row", "data-attempt": r.step.internal_name }, el("span", { class: "label", style: `padding-left:${r.depth}rem` }, r.step.name), el("span", { class: "track" }, bar)));
+  }
+  chart.append(el("div", { class: "row axis" }, el("span", { class: "label" }), el("span", { class: "track muted" }, `0 → ${(span / 1000).toFixed(3)} s`)));
+  return chart;
+}
+
 async function show(runId) {
   selected = runId;
   history.replaceState(null, "", `#run=${encodeURIComponent(runId)}`);
@@ -80,6 +112,8 @@ async function show(runId) {
         el("dt", {}, "re-run of"), el("dd", {}, log.original_run_id || "-"),
         el("dt", {}, "raw"), el("dd", {}, url ? el("a", { href: url, target: "_blank" }, "presigned JSON (15 min)") : "chunked"),
       ),
+      el("h3", {}, "timeline"),
+      timeline(log.steps),
       el("h3", {}, "steps"),
       stepTree(log.steps),
       el("h3", {}, "parameters"),

@@ -39,6 +39,12 @@ test("the dashboard lists runs and draws a nested step tree", async () => {
     await page.waitForSelector('[data-branch="outer_parallel.left.inner_map.beta"] [data-step="outer_parallel.left.inner_map.beta.process"]');
     assert.match(await page.textContent("#detail h2"), /deep-nesting\s*SUCCESS/);
     assert.equal(await page.$$eval("#detail [data-step]", (els) => els.length), 16, "every step of the run");
+    // the timeline has one bar per timed attempt (composite steps have none), inside its track
+    const fixture = JSON.parse(readFileSync(join(shared, "fixtures", "magnus-0.5.1", "deep-nesting.json"), "utf8"));
+    const timed = (steps) => Object.values(steps).flatMap((s) => [...s.attempts.filter((a) => a.start_time && a.end_time), ...Object.values(s.branches).flatMap((b) => timed(b.steps))]);
+    const bars = await page.$$eval(".gantt .bar", (els) => els.map((e) => [parseFloat(e.style.left), parseFloat(e.style.width)]));
+    assert.equal(bars.length, timed(fixture.steps).length);
+    assert.ok(bars.every(([l, w]) => l >= 0 && l + w <= 100.5), JSON.stringify(bars));
 
     await page.click('tr[data-run="failing-no-handler"]');
     await page.waitForSelector("#detail .error");
