@@ -21,7 +21,7 @@ fn main() {
         uploaded: Cell<u64>,
     }
     impl Transport for Counting {
-        async fn send(&self, req: S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &S3Request) -> Result<S3Response> {
             self.requests.set(self.requests.get() + 1);
             self.uploaded.set(self.uploaded.get() + req.body.len() as u64);
             self.inner.send(req).await

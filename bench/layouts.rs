@@ -37,7 +37,7 @@ mod native {
     }
 
     impl<T: Transport> Transport for Counting<T> {
-        async fn send(&self, req: S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &S3Request) -> Result<S3Response> {
             *self.requests.borrow_mut().entry(req.method).or_default() += 1;
             *self.uploaded.borrow_mut() += req.body.len() as u64;
             self.inner.send(req).await
@@ -56,7 +56,7 @@ mod native {
     }
 
     impl Transport for MemoryS3 {
-        async fn send(&self, req: S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &S3Request) -> Result<S3Response> {
             let (path, query) = req.url.split_once('?').unwrap_or((&req.url, ""));
             // path style: scheme://host/bucket/key
             let key = decode(path.splitn(5, '/').nth(4).unwrap_or(""));
@@ -116,7 +116,7 @@ mod native {
                     }
                     let mut n = self.next_etag.borrow_mut();
                     *n += 1;
-                    objects.insert(key, (req.body, *n));
+                    objects.insert(key, (req.body.clone(), *n));
                     status(200)
                 }
                 "DELETE" => {

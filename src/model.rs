@@ -456,7 +456,7 @@ impl Fields {
 
     fn integer(&mut self, key: &str, default: i64) -> Result<i64> {
         match self.take(key) {
-            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().unwrap_or_default()),
+            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| self.wrong(key, "an integer", &Value::Number(n))),
             Some(other) => Err(self.wrong(key, "an integer", &other)),
             None => Ok(default),
         }

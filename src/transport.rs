@@ -1,7 +1,8 @@
-//! The only IO: sending an [`S3Request`] and the clock. On wasm32 the host's `fetch` is called
-//! directly (through js_sys: about 100 KB less wasm than reqwest's wasm backend, which brings
-//! `url`, `idna` and web-sys glue); natively reqwest (hyper, rustls). The [`Transport`] trait
-//! lets unit tests use a fake.
+//! The only IO, and what depends on the host: sending an [`S3Request`], the clock (`now`,
+//! `sleep`, chunk timestamps), reading the shared credentials file, backoff jitter, and a small
+//! `join_all`. On wasm32 the host's `fetch` is called directly (through js_sys: about 100 KB less
+//! wasm than reqwest's wasm backend, which brings `url`, `idna` and web-sys glue); natively
+//! reqwest (hyper, rustls). The [`Transport`] trait lets unit tests use a fake.
 
 use std::time::{Duration, SystemTime};
 
@@ -11,11 +12,12 @@ use crate::error::Result;
 use crate::s3::{S3Request, S3Response};
 
 /// Sends requests. Implementations return every HTTP answer (errors included) as a response;
-/// only a request that could not complete is an error ([`Error::Network`]).
+/// only a request that could not complete is an error ([`Error::Network`]). The request is
+/// borrowed: the store may send it again (retries), and hosts copy the body anyway.
 #[allow(async_fn_in_trait)] // single-threaded on wasm32; Send-ness is left to implementations
 pub trait Transport {
     /// Sends one request.
-    async fn send(&self, req: S3Request) -> Result<S3Response>;
+    async fn send(&self, req: &S3Request) -> Result<S3Response>;
 }
 
 /// The real transport: reqwest (native).
@@ -50,7 +52,7 @@ fn network(e: reqwest::Error) -> Error {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Transport for HttpTransport {
-    async fn send(&self, req: S3Request) -> Result<S3Response> {
+    async fn send(&self, req: &S3Request) -> Result<S3Response> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| Error::invalid_argument("method", req.method))?;
         let mut builder = self.client.request(method, &req.url);
@@ -58,7 +60,7 @@ impl Transport for HttpTransport {
             builder = builder.header(k.as_str(), v.as_str());
         }
         if !req.body.is_empty() || req.method == "PUT" {
-            builder = builder.body(req.body);
+            builder = builder.body(req.body.clone());
         }
         builder = builder.timeout(Duration::from_secs(60));
         let resp = builder.send().await.map_err(network)?;
@@ -121,7 +123,7 @@ mod fetch {
         Error::Network { code: code.into(), message }
     }
 
-    pub(super) async fn send(req: S3Request) -> Result<S3Response> {
+    pub(super) async fn send(req: &S3Request) -> Result<S3Response> {
         let global = js_sys::global();
         let fetch: Function = get(&global, "fetch")
             .dyn_into()
@@ -171,7 +173,7 @@ mod fetch {
 
 #[cfg(target_arch = "wasm32")]
 impl Transport for HttpTransport {
-    async fn send(&self, req: S3Request) -> Result<S3Response> {
+    async fn send(&self, req: &S3Request) -> Result<S3Response> {
         fetch::send(req).await
     }
 }

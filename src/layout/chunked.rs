@@ -84,19 +84,51 @@ pub fn parse_name(name: &str) -> Option<Chunk> {
     None
 }
 
+// The chunk builders copy the node's own fields only: cloning the node and then emptying its
+// children would copy the whole subtree below it once per level.
+
 /// The run header as stored: the run log without steps and parameters.
 pub fn header(log: &RunLog) -> RunLog {
-    RunLog { steps: IndexMap::new(), parameters: Map::new(), ..log.clone() }
+    RunLog {
+        run_id: log.run_id.clone(),
+        dag_hash: log.dag_hash.clone(),
+        use_cached: log.use_cached,
+        tag: log.tag.clone(),
+        original_run_id: log.original_run_id.clone(),
+        status: log.status.clone(),
+        steps: IndexMap::new(),
+        parameters: Map::new(),
+        run_config: log.run_config.clone(),
+        extra: log.extra.clone(),
+    }
 }
 
 /// A step as stored: without its branches.
 pub fn step_chunk(step: &StepLog) -> StepLog {
-    StepLog { branches: IndexMap::new(), ..step.clone() }
+    StepLog {
+        name: step.name.clone(),
+        internal_name: step.internal_name.clone(),
+        status: step.status.clone(),
+        step_type: step.step_type.clone(),
+        message: step.message.clone(),
+        mock: step.mock,
+        code_identities: step.code_identities.clone(),
+        attempts: step.attempts.clone(),
+        user_defined_metrics: step.user_defined_metrics.clone(),
+        branches: IndexMap::new(),
+        data_catalog: step.data_catalog.clone(),
+        extra: step.extra.clone(),
+    }
 }
 
 /// A branch as stored: without its steps.
 pub fn branch_chunk(branch: &BranchLog) -> BranchLog {
-    BranchLog { steps: IndexMap::new(), ..branch.clone() }
+    BranchLog {
+        internal_name: branch.internal_name.clone(),
+        status: branch.status.clone(),
+        steps: IndexMap::new(),
+        extra: branch.extra.clone(),
+    }
 }
 
 /// Every step and branch of a run log, flattened into chunks (depth first, document order).

@@ -16,6 +16,15 @@ use crate::pyjson;
 use crate::s3::{self, Condition, ObjectInfo};
 use crate::transport::{join_all, unique_time_ns, LocalBoxFuture, Transport};
 
+/// What a store has learned about a chunked bucket, so later calls skip the lookups.
+#[derive(Debug, Default)]
+pub(super) struct ChunkNames {
+    /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist.
+    runs: std::collections::HashSet<String>,
+    /// A step's or branch's listing prefix -> the key of its object.
+    objects: std::collections::HashMap<String, String>,
+}
+
 /// How many GETs/PUTs of one run are in flight at once.
 const PARALLEL: usize = 16;
 
@@ -45,24 +54,34 @@ impl<T: Transport> S3RunLogStore<T> {
         }
     }
 
-    fn cached(&self, key: &str) -> Option<String> {
-        self.chunk_keys.lock().ok()?.get(key).cloned()
+    fn cached(&self, prefix: &str) -> Option<String> {
+        self.chunk_names.lock().ok()?.objects.get(prefix).cloned()
     }
 
-    fn remember(&self, key: String, value: String) {
-        if let Ok(mut m) = self.chunk_keys.lock() {
-            m.insert(key, value);
+    fn remember(&self, prefix: String, key: String) {
+        if let Ok(mut names) = self.chunk_names.lock() {
+            names.objects.insert(prefix, key);
+        }
+    }
+
+    fn run_known(&self, dir: &str) -> bool {
+        self.chunk_names.lock().is_ok_and(|names| names.runs.contains(dir))
+    }
+
+    fn remember_run(&self, dir: String) {
+        if let Ok(mut names) = self.chunk_names.lock() {
+            names.runs.insert(dir);
         }
     }
 
     /// Fails with RunLogNotFound unless the run's header exists (checked once per run and store).
     async fn require_run(&self, run_id: &str) -> Result<String> {
         let dir = self.run_dir(run_id)?;
-        if self.cached(&dir).is_none() {
+        if !self.run_known(&dir) {
             if self.get(&format!("{dir}{}", chunked::RUN_LOG)).await?.is_none() {
                 return Err(Error::RunLogNotFound { run_id: run_id.into() });
             }
-            self.remember(dir.clone(), String::new());
+            self.remember_run(dir.clone());
         }
         Ok(dir)
     }
@@ -233,7 +252,7 @@ impl<T: Transport> S3RunLogStore<T> {
         for (i, b) in branches.iter().enumerate() {
             objects.push((new_key(true, &b.internal_name, steps.len() + i), pyjson::to_vec(b)));
         }
-        self.remember(dir, String::new());
+        self.remember_run(dir);
         self.put_many(objects).await
     }
 

@@ -7,7 +7,6 @@
 
 mod chunked;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -111,9 +110,8 @@ pub struct S3RunLogStore<T = HttpTransport> {
     /// Milliseconds to add to the local clock when signing, learned from the server's `Date`
     /// when it answered RequestTimeTooSkewed (shared by clones of the store).
     clock_skew_ms: Arc<std::sync::atomic::AtomicI64>,
-    /// Chunked layout: object keys found or made (step/branch listing prefix -> key; run dir ->
-    /// "" once the run is known to exist), so a step's next update is one PUT.
-    chunk_keys: Arc<Mutex<HashMap<String, String>>>,
+    /// Chunked layout: what this store has learned about object names (see `ChunkNames`).
+    chunk_names: Arc<Mutex<chunked::ChunkNames>>,
 }
 
 impl S3RunLogStore<HttpTransport> {
@@ -135,7 +133,7 @@ impl<T: Transport> S3RunLogStore<T> {
             transport,
             policy: WritePolicy::default(),
             clock_skew_ms: Arc::default(),
-            chunk_keys: Arc::default(),
+            chunk_names: Arc::default(),
         })
     }
 
@@ -196,15 +194,17 @@ impl<T: Transport> S3RunLogStore<T> {
     ///
     /// Transient failures (500/502/503/504, network errors) are retried with jittered backoff, up
     /// to `request_tries`; each try is signed anew (fresh date).
-    pub(crate) async fn execute(&self, req: S3Request) -> Result<S3Response> {
+    pub(crate) async fn execute(&self, mut req: S3Request) -> Result<S3Response> {
         let mut jitter = Jitter::new();
         let mut attempt = 0;
+        let unsigned = req.headers.len();
         loop {
-            let mut signed_req = req.clone();
+            // Signed headers go on in place (no copy of the body); a new try drops them first.
+            req.headers.truncate(unsigned);
             let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
             let signed = signing::sign_headers(&parts, &self.sign_options())?;
-            signed_req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
-            let result = self.transport.send(signed_req).await;
+            req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
+            let result = self.transport.send(&req).await;
             attempt += 1;
             if let Ok(resp) = &result {
                 // A wrong local clock (more than 15 minutes off): re-sign once with the server's time.
@@ -351,12 +351,10 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Reads a run log: one GET (single layout). Chunked: `full` lists and GETs every chunk (in
     /// parallel) and assembles the whole document; otherwise the header only, as magnus does.
     pub async fn get_run_log_by_id(&self, run_id: &str, full: bool) -> Result<RunLog> {
-        let key = self.config.run_key(run_id)?;
         if self.config.layout == Layout::Chunked {
             return self.chunked_read(run_id, full).await;
         }
-        let (bytes, _) = self.get(&key).await?.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
-        RunLog::from_json_bytes(&bytes)
+        RunLog::from_json_bytes(&self.get_run_log_bytes(run_id).await?)
     }
 
     /// Reads a run log's stored bytes exactly as they are (single layout; for byte-level checks).

@@ -10,8 +10,8 @@ struct Scripted {
 }
 
 impl Transport for Scripted {
-    async fn send(&self, req: S3Request) -> Result<S3Response> {
-        self.seen.borrow_mut().push(req);
+    async fn send(&self, req: &S3Request) -> Result<S3Response> {
+        self.seen.borrow_mut().push(req.clone());
         let mut answer = self.answers.borrow_mut().pop_front().expect("script ran out");
         // "ECHO" stands for the create token of the first PUT seen (the store makes it up).
         if let Ok(resp) = &mut answer {
