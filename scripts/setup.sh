@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, each piece only when it is missing:
-# the wasm32 target, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
+# the wasm32 target, rust-src, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
 # tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, Debian's
 # chromium, and real magnus in .venv-magnus (interop tests).
 #   scripts/setup.sh        everything (tests)
@@ -13,6 +13,11 @@ say() { printf '[setup] %s\n' "$*"; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
+fi
+
+# The package's wasm rebuilds std for size (scripts/build-pkg.sh), which needs std's source.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "rustup component add rust-src"; rustup component add rust-src
 fi
 
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')

@@ -93,7 +93,7 @@ const KEYS: &[&str] = &[
 impl Config {
     /// Parses a JSON config text (see [`Config::from_value`]).
     pub fn from_json(text: &str) -> Result<Self> {
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::config("$", format!("not valid JSON: {e}")))?;
+        let v = crate::pyjson::parse_str(text).map_err(|e| Error::config("$", format!("not valid JSON ({e})")))?;
         Self::from_value(&v)
     }
 

@@ -6,8 +6,8 @@
 //!
 //! The crate is a pure core with one IO seam:
 //! - [`model`], [`pyjson`], [`names`]: the run log, magnus-exact JSON, internal-name paths;
-//! - [`config`], [`credentials`], [`signing`], [`s3`]: configuration, credentials from an explicit
-//!   environment map, SigV4, S3 requests and answers as data;
+//! - [`config`], [`credentials`], [`signing`], [`dates`], [`s3`]: configuration, credentials from an
+//!   explicit environment map, SigV4 and the dates it reads, S3 requests and answers as data;
 //! - [`transport`]: the only IO (reqwest: host `fetch` on wasm32);
 //! - [`store`]: the async store that ties them together;
 //! - `wasm` (wasm32 only): the JavaScript API.
@@ -16,6 +16,7 @@
 
 pub mod config;
 pub mod credentials;
+pub mod dates;
 pub mod error;
 pub mod layout;
 pub mod model;

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::io;
 
 use crate::error::{Error, Result};
@@ -37,16 +37,262 @@ fn write<T: Serialize + ?Sized>(value: &T, python: bool) -> Vec<u8> {
 /// Parses a stored document as Python's `json.loads(bytes)` would, into an ordered value.
 pub fn parse(bytes: &[u8]) -> Result<Value> {
     let text = decode(bytes)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::invalid_run_log(
-            "$",
-            format!("not valid JSON (line {}, column {}): {}", e.line(), e.column(), strip_position(&e.to_string())),
-        )
-    })
+    parse_str(&text).map_err(|e| Error::invalid_run_log("$", format!("not valid JSON ({e})")))
 }
 
-fn strip_position(msg: &str) -> &str {
-    msg.split(" at line ").next().unwrap_or(msg)
+/// A JSON syntax error: what was expected, and where (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What the parser expected or found.
+    pub what: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.what)
+    }
+}
+
+/// Parses JSON text as Python's `json.loads(str)` does: objects keep key order (a repeated key
+/// keeps its first place and its last value), numbers keep their source text, and Python's
+/// `NaN`, `Infinity` and `-Infinity` are numbers too.
+///
+/// Hand-written rather than serde_json's deserializer: this is one small function set, where
+/// the deserializer (with serde's visitor and error machinery, and the float formatting its
+/// messages use) weighs ~30 KB in the wasm.
+pub fn parse_str(text: &str) -> std::result::Result<Value, SyntaxError> {
+    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0 };
+    let v = p.value()?;
+    p.ws();
+    if p.i < p.s.len() {
+        return Err(p.error("extra data after the value"));
+    }
+    Ok(v)
+}
+
+/// Nesting deeper than this is refused rather than risking the (small, on wasm) stack.
+const MAX_DEPTH: u32 = 256;
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    depth: u32,
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &'static str) -> SyntaxError {
+        let before = &self.s[..self.i.min(self.s.len())];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        // Characters, not bytes: count the bytes that start a UTF-8 sequence.
+        let column = before[line_start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+        SyntaxError { what, line, column }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, word: &str) -> bool {
+        let ok = self.s[self.i..].starts_with(word.as_bytes());
+        if ok {
+            self.i += word.len();
+        }
+        ok
+    }
+
+    fn value(&mut self) -> std::result::Result<Value, SyntaxError> {
+        self.ws();
+        let Some(c) = self.peek() else { return Err(self.error("expected a value, found the end")) };
+        match c {
+            b'{' | b'[' => {
+                if self.depth == MAX_DEPTH {
+                    return Err(self.error("nested too deeply"));
+                }
+                self.depth += 1;
+                self.i += 1;
+                let v = if c == b'{' { self.object()? } else { self.array()? };
+                self.depth -= 1;
+                Ok(v)
+            }
+            b'"' => self.string().map(Value::String),
+            _ if self.eat("true") => Ok(Value::Bool(true)),
+            _ if self.eat("false") => Ok(Value::Bool(false)),
+            _ if self.eat("null") => Ok(Value::Null),
+            _ => {
+                let start = self.i;
+                if self.eat("NaN") || self.eat("Infinity") || self.eat("-Infinity") {
+                    return Ok(number(std::str::from_utf8(&self.s[start..self.i]).unwrap_or_default()));
+                }
+                match c {
+                    b'-' | b'0'..=b'9' => self.number(),
+                    _ => Err(self.error("expected a value")),
+                }
+            }
+        }
+    }
+
+    fn object(&mut self) -> std::result::Result<Value, SyntaxError> {
+        let mut map = Map::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key in double quotes"));
+            }
+            let key = self.string()?;
+            self.ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.i += 1;
+            let v = self.value()?;
+            map.insert(key, v);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> std::result::Result<Value, SyntaxError> {
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> std::result::Result<Value, SyntaxError> {
+        let start = self.i;
+        self.eat("-");
+        let first = self.peek();
+        match self.digits() {
+            0 => return Err(self.error("expected a digit")),
+            n if n > 1 && first == Some(b'0') => return Err(self.error("a number cannot start with 0")),
+            _ => {}
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit after '.'"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        // The scanned bytes are ASCII.
+        Ok(number(std::str::from_utf8(&self.s[start..self.i]).unwrap_or_default()))
+    }
+
+    fn hex4(&mut self) -> std::result::Result<u32, SyntaxError> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let d = self.peek().and_then(|b| (b as char).to_digit(16)).ok_or_else(|| self.error("bad \\u escape"))?;
+            n = n * 16 + d;
+            self.i += 1;
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> std::result::Result<String, SyntaxError> {
+        self.i += 1; // the opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.i += 1;
+            }
+            // The input is a &str and the run stops at ASCII bytes, so this is whole characters.
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let Some(e) = self.peek() else { return Err(self.error("unfinished escape")) };
+                    self.i += 1;
+                    out.push(match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let mut c = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&c) && self.eat("\\u") {
+                                let low = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return Err(self.error("a high surrogate must be followed by a low one"));
+                                }
+                                c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+                            }
+                            char::from_u32(c).ok_or_else(|| self.error("lone surrogate (not representable)"))?
+                        }
+                        _ => return Err(self.error("unknown escape")),
+                    });
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+}
+
+/// A number value holding exactly `text` (serde_json `arbitrary_precision` keeps number text).
+fn number(text: &str) -> Value {
+    Value::Number(serde_json::Number::from_string_unchecked(text.to_string()))
 }
 
 /// Decodes bytes the way Python's `json.detect_encoding` does.
@@ -239,6 +485,9 @@ impl Formatter for PyFormatter {
     fn write_number_str<W: ?Sized + io::Write>(&mut self, w: &mut W, v: &str) -> io::Result<()> {
         if self.python {
             w.write_all(python_number(v).as_bytes())
+        } else if v.ends_with("NaN") || v.ends_with("Infinity") {
+            // Python's non-finite floats are not JSON: `null`, as `JSON.stringify` writes them.
+            w.write_all(b"null")
         } else {
             w.write_all(v.as_bytes())
         }
@@ -338,6 +587,77 @@ mod tests {
     fn duplicate_keys_keep_first_position_last_value_like_python() {
         let v = parse(br#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
         assert_eq!(String::from_utf8(to_vec(&v)).unwrap(), "{\n    \"a\": 3,\n    \"b\": 2\n}");
+    }
+
+    #[test]
+    fn parser_agrees_with_serde_json_on_valid_json() {
+        let docs = [
+            r#"{"a": 1, "b": [true, false, null, -0, 1.5e-3, 12345678901234567890123, "x\ty"], "c": {}}"#,
+            r#"[[], [[]], {"": ""}, "\u00e9\ud83d\ude80\/\b\f\n\r\t\"\\", 0, -1e+2, 3.0]"#,
+            " \n\t\r 7 \n",
+            r#""\u0000 \u001f ü 🚀""#,
+        ];
+        for d in docs {
+            let ours = parse_str(d).unwrap_or_else(|e| panic!("{d}: {e}"));
+            let theirs: Value = serde_json::from_str(d).unwrap();
+            assert_eq!(ours, theirs, "{d}");
+            assert_eq!(to_compact_string(&ours), to_compact_string(&theirs));
+        }
+    }
+
+    #[test]
+    fn parser_rejects_what_python_rejects() {
+        let bad = [
+            ("", "expected a value, found the end"),
+            ("{", "expected a key in double quotes"),
+            ("{\"a\" 1}", "expected ':'"),
+            ("{\"a\": 1,}", "expected a key in double quotes"),
+            ("[1,]", "expected a value"),
+            ("[1 2]", "expected ',' or ']'"),
+            ("{\"a\": 1 \"b\"}", "expected ',' or '}'"),
+            ("01", "a number cannot start with 0"),
+            ("1.", "expected a digit after '.'"),
+            ("1e", "expected a digit in the exponent"),
+            ("-", "expected a digit"),
+            (".5", "expected a value"),
+            ("+1", "expected a value"),
+            ("tru", "expected a value"),
+            ("\"abc", "unterminated string"),
+            ("\"a\u{1}b\"", "control character in a string"),
+            ("\"\\x\"", "unknown escape"),
+            ("\"\\u12G4\"", "bad \\u escape"),
+            ("\"\\ud800\"", "lone surrogate (not representable)"),
+            ("\"\\ud800\\u0041\"", "a high surrogate must be followed by a low one"),
+            ("{} []", "extra data after the value"),
+            ("'a'", "expected a value"),
+        ];
+        for (text, what) in bad {
+            let e = parse_str(text).expect_err(text);
+            assert_eq!(e.what, what, "{text}");
+        }
+        let deep = "[".repeat(MAX_DEPTH as usize + 1);
+        assert_eq!(parse_str(&deep).unwrap_err().what, "nested too deeply");
+        let ok_depth = format!("{}{}", "[".repeat(MAX_DEPTH as usize), "]".repeat(MAX_DEPTH as usize));
+        assert!(parse_str(&ok_depth).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_point_at_line_and_character_column() {
+        let e = parse_str("{\n  \"ü\": 1,\n  \"b\": x}").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 8));
+        assert_eq!(e.to_string(), "line 3, column 8: expected a value");
+    }
+
+    #[test]
+    fn python_non_finite_numbers_are_read_and_written_back() {
+        let v = parse(br#"{"a": NaN, "b": Infinity, "c": -Infinity, "d": [NaN]}"#).unwrap();
+        let py = String::from_utf8(to_vec(&v)).unwrap();
+        assert_eq!(
+            py,
+            "{\n    \"a\": NaN,\n    \"b\": Infinity,\n    \"c\": -Infinity,\n    \"d\": [\n        NaN\n    ]\n}"
+        );
+        assert_eq!(to_compact_string(&v), r#"{"a":null,"b":null,"c":null,"d":[null]}"#);
+        assert!(parse_str("-NaN").is_err());
     }
 
     #[test]

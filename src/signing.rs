@@ -90,15 +90,14 @@ fn bad_request(e: impl std::fmt::Display) -> Error {
 /// Parses an RFC 3339 / ISO 8601 UTC time such as `2015-08-30T12:36:00Z` (what
 /// `Date.prototype.toISOString` gives).
 pub fn parse_time(text: &str) -> Result<SystemTime> {
-    let t = aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::DateTime)
-        .map_err(|e| Error::invalid_argument("date", format!("{text:?} is not an ISO 8601 UTC time: {e}")))?;
-    SystemTime::try_from(t).map_err(|_| Error::invalid_argument("date", format!("{text:?} is out of range")))
+    crate::dates::parse_iso8601(text).ok_or_else(|| {
+        Error::invalid_argument("date", format!("\"{text}\" is not a UTC time like 2015-08-30T12:36:00Z"))
+    })
 }
 
 /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, as in a response's `Date` header).
 pub fn parse_http_date(text: &str) -> Option<SystemTime> {
-    let t = aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::HttpDate).ok()?;
-    SystemTime::try_from(t).ok()
+    crate::dates::parse_http_date(text)
 }
 
 /// Percent-encodes what may not appear raw in a URL (space, non-ASCII, controls), keeping

@@ -49,6 +49,16 @@ fn every_fixture_round_trips_byte_for_byte() {
     eprintln!("{} fixture files round-tripped byte-for-byte", files.len());
 }
 
+/// Our reader (hand-written, for size) and serde_json's agree on every fixture.
+#[test]
+fn reader_agrees_with_serde_json_on_every_fixture() {
+    for f in common::fixture_run_logs() {
+        let bytes = std::fs::read(&f).unwrap();
+        let theirs: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(pyjson::parse(&bytes).unwrap(), theirs, "{}", f.display());
+    }
+}
+
 #[test]
 fn fixture_meaning_is_read_field_by_field() {
     let root = common::shared().join("fixtures/magnus-0.5.1");

@@ -13,7 +13,7 @@ pub fn to_value(v: &JsValue, argument: &str) -> Result<Value> {
     let text = JSON::stringify(v)
         .map_err(|e| Error::invalid_argument(argument, format!("cannot be turned into JSON: {}", describe(&e))))?;
     let text = text.as_string().ok_or_else(|| Error::invalid_argument(argument, "is undefined or not JSON data"))?;
-    serde_json::from_str(&text).map_err(|e| Error::invalid_argument(argument, format!("is not JSON data: {e}")))
+    crate::pyjson::parse_str(&text).map_err(|e| Error::invalid_argument(argument, format!("is not JSON data ({e})")))
 }
 
 /// A serde value as a plain JS value (objects keep key order, except that JS itself puts
