@@ -374,7 +374,25 @@ pub(crate) fn child_path(path: &str, key: &str) -> String {
     if plain {
         format!("{path}.{key}")
     } else {
-        format!("{path}[{}]", Value::from(key))
+        // A JSON string literal, escaped by hand: serde_json's Display for a Value would pull a
+        // second serializer into the wasm for this one diagnostic.
+        let mut quoted = String::with_capacity(key.len() + 2);
+        for c in key.chars() {
+            match c {
+                '"' | '\\' => {
+                    quoted.push('\\');
+                    quoted.push(c);
+                }
+                '\n' => quoted.push_str("\\n"),
+                '\r' => quoted.push_str("\\r"),
+                '\t' => quoted.push_str("\\t"),
+                '\u{8}' => quoted.push_str("\\b"),
+                '\u{c}' => quoted.push_str("\\f"),
+                c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+                c => quoted.push(c),
+            }
+        }
+        format!("{path}[\"{quoted}\"]")
     }
 }
 
@@ -554,6 +572,14 @@ impl_serialize!(DataCatalog, name, data_hash, catalog_relative_path, catalog_han
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_paths_quote_keys_as_json_does() {
+        assert_eq!(child_path("$", "steps"), "$.steps");
+        for key in ["fan.a", "1x", "", "a \"b\" \\ c", "tab\there\n\r\u{8}\u{c}\u{1}", "ü 🚀"] {
+            assert_eq!(child_path("$.steps", key), format!("$.steps[{}]", Value::from(key)), "{key}");
+        }
+    }
 
     #[test]
     fn defaults_match_magnus_model() {

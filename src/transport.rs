@@ -206,7 +206,7 @@ pub fn now() -> SystemTime {
 
 /// A nanosecond timestamp for chunk names, strictly increasing within this process (the wasm
 /// clock has millisecond resolution); `count` consecutive values are reserved, the first returned.
-pub fn unique_time_ns(count: usize) -> u128 {
+pub fn unique_time_ns(count: usize) -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static LAST: AtomicU64 = AtomicU64::new(0);
     let now = now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos() as u64;
@@ -215,7 +215,7 @@ pub fn unique_time_ns(count: usize) -> u128 {
     loop {
         let start = now.max(prev + 1);
         match LAST.compare_exchange_weak(prev, start + count - 1, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return start as u128,
+            Ok(_) => return start,
             Err(p) => prev = p,
         }
     }

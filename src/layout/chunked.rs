@@ -11,6 +11,7 @@
 //!
 //! Unlike magnus (which globs `StepLog-<name>*`), names are matched exactly: the part after the
 //! name must be `-` and digits only, so step `a` never picks up `StepLog-a-b-<ns>`. `<time_ns>`
+//! (nanoseconds since the epoch, as Python's `time.time_ns()`; a u64 until the year 2554)
 //! orders steps and branches on assembly, as in magnus. Two of our writers creating the same new
 //! step at once agree on one object through a claim (`_claims/StepLog-<name>`, see
 //! `store::chunked`); if duplicates exist anyway (written by other tools), readers keep the one
@@ -31,9 +32,9 @@ pub enum Chunk {
     /// `Parameter-<key>`.
     Parameter(String),
     /// `StepLog-<internal_name>-<time_ns>`.
-    StepLog(String, u128),
+    StepLog(String, u64),
     /// `BranchLog-<internal_name>-<time_ns>`.
-    BranchLog(String, u128),
+    BranchLog(String, u64),
 }
 
 /// Object name of the run header.
@@ -55,7 +56,7 @@ pub fn list_prefix(branch: bool, internal_name: &str) -> String {
 }
 
 /// `StepLog-<name>-<ns>` / `BranchLog-<name>-<ns>`.
-pub fn object_name(branch: bool, internal_name: &str, time_ns: u128) -> String {
+pub fn object_name(branch: bool, internal_name: &str, time_ns: u64) -> String {
     format!("{}{time_ns}", list_prefix(branch, internal_name))
 }
 
@@ -68,7 +69,7 @@ pub fn parse_name(name: &str) -> Option<Chunk> {
     if let Some(key) = name.strip_prefix("Parameter-") {
         return Some(Chunk::Parameter(key.to_string()));
     }
-    let timed = |rest: &str| -> Option<(String, u128)> {
+    let timed = |rest: &str| -> Option<(String, u64)> {
         let (n, ns) = rest.rsplit_once('-')?;
         if n.is_empty() || ns.is_empty() || !ns.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -155,9 +156,9 @@ pub struct Parts {
     /// `Parameter-*` objects, in key order.
     pub parameters: Vec<Map>,
     /// Step chunks with their `<time_ns>`.
-    pub steps: Vec<(u128, StepLog)>,
+    pub steps: Vec<(u64, StepLog)>,
     /// Branch chunks with their `<time_ns>`.
-    pub branches: Vec<(u128, BranchLog)>,
+    pub branches: Vec<(u64, BranchLog)>,
 }
 
 /// Assembles the whole run log as magnus's `get_run_log_by_id(full=True)` does: parameters merged,
@@ -283,8 +284,8 @@ mod tests {
         let parts = Parts {
             header: Some(header(&log)),
             parameters: log.parameters.iter().map(|(k, v)| [(k.clone(), v.clone())].into_iter().collect()).collect(),
-            steps: steps.into_iter().enumerate().map(|(i, s)| (i as u128, s)).collect(),
-            branches: branches.into_iter().enumerate().map(|(i, b)| (i as u128, b)).collect(),
+            steps: steps.into_iter().enumerate().map(|(i, s)| (i as u64, s)).collect(),
+            branches: branches.into_iter().enumerate().map(|(i, b)| (i as u64, b)).collect(),
         };
         assert_eq!(assemble(&log.run_id, parts).unwrap(), log);
     }

@@ -244,7 +244,7 @@ impl<T: Transport> S3RunLogStore<T> {
         let base = unique_time_ns(steps.len() + branches.len());
         let new_key = |branch: bool, name: &str, i: usize| match existing.get(&(branch, name.to_string())) {
             Some((_, k)) => k.clone(),
-            None => format!("{dir}{}", chunked::object_name(branch, name, base + i as u128)),
+            None => format!("{dir}{}", chunked::object_name(branch, name, base + i as u64)),
         };
         for (i, step) in steps.iter().enumerate() {
             objects.push((new_key(false, &step.internal_name, i), pyjson::to_vec(step)));
