@@ -6,7 +6,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 
 use crate::credentials::Env;
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 
 /// How a run log is laid out in the bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Config {
                 Some(other) => {
                     return Err(Error::config(
                         "type",
-                        format!("{other:?} is not an S3 run log store; expected \"s3\" or \"chunked-s3\""),
+                        format!("{} is not an S3 run log store; expected \"s3\" or \"chunked-s3\"", quoted(other)),
                     ))
                 }
             };
@@ -174,7 +174,7 @@ impl Config {
                             k.eq_ignore_ascii_case(key)
                                 || k.replace('_', "") == key.to_ascii_lowercase().replace(['_', '-'], "")
                         })
-                        .map(|k| format!("; did you mean {k:?}?"))
+                        .map(|k| format!("; did you mean {}?", quoted(k)))
                         .unwrap_or_default();
                     return Err(Error::config(key, format!("unknown key{hint}")));
                 }
@@ -195,7 +195,7 @@ impl Config {
             return Err(Error::config("s3_bucket", "a bare bucket name is expected (no s3:// and no '/')"));
         }
         if self.region.is_empty() || !self.region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(Error::config("region", format!("{:?} is not a region name", self.region)));
+            return Err(Error::config("region", format!("{} is not a region name", quoted(&self.region))));
         }
         if !self.role_arn.is_empty() {
             return Err(Error::config(
@@ -227,10 +227,13 @@ impl Config {
         let (scheme, rest) = url
             .split_once("://")
             .filter(|(s, _)| *s == "http" || *s == "https")
-            .ok_or_else(|| Error::config(key, format!("{url:?} must start with http:// or https://")))?;
+            .ok_or_else(|| Error::config(key, format!("{} must start with http:// or https://", quoted(&url))))?;
         let host = rest.trim_end_matches('/');
         if host.is_empty() || host.contains(['?', '#', '@', ' ']) || host.contains('/') {
-            return Err(Error::config(key, format!("{url:?} must be scheme://host[:port] without a path or query")));
+            return Err(Error::config(
+                key,
+                format!("{} must be scheme://host[:port] without a path or query", quoted(&url)),
+            ));
         }
         Ok(Endpoint {
             origin: format!("{scheme}://{host}"),
@@ -270,7 +273,7 @@ pub fn check_run_id(run_id: &str) -> Result<()> {
     } else {
         return Ok(());
     };
-    Err(Error::invalid_argument("run id", format!("{run_id:?}: {why}")))
+    Err(Error::invalid_argument("run id", format!("{}: {why}", quoted(run_id))))
 }
 
 /// The characters left as they are in a key path: RFC 3986 unreserved, and `/`.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 
 /// Environment variables: name → value.
 pub type Env = BTreeMap<String, String>;
@@ -72,15 +72,17 @@ pub fn resolve(config: &Config, env: &Env, read_file: &dyn Fn(&str) -> Option<St
         let text = read_file(&path).ok_or_else(|| Error::Credentials {
             variable: None,
             message: format!(
-                "aws_profile {:?}: cannot read the credentials file {path:?} (set aws_credentials_file;                  hosts without a file system need use_credentials: true and the keys in the environment)",
-                config.aws_profile
+                "aws_profile {}: cannot read the credentials file {} (set aws_credentials_file; hosts without a file system need use_credentials: true and the keys in the environment)",
+                quoted(&config.aws_profile),
+                quoted(&path)
             ),
         })?;
         return parse_profile(&text, &config.aws_profile).ok_or_else(|| Error::Credentials {
             variable: None,
             message: format!(
-                "aws_profile {:?} has no aws_access_key_id and aws_secret_access_key in {path:?}",
-                config.aws_profile
+                "aws_profile {} has no aws_access_key_id and aws_secret_access_key in {}",
+                quoted(&config.aws_profile),
+                quoted(&path)
             ),
         });
     }

@@ -167,7 +167,7 @@ impl fmt::Display for Error {
                 "conflicting writes to {key}: gave up after {attempts} attempts, each lost a race to another writer; nothing was overwritten, retry later"
             ),
             Error::Credentials { message, .. } => write!(f, "{message}"),
-            Error::Config { key, message } => write!(f, "config key {key:?}: {message}"),
+            Error::Config { key, message } => write!(f, "config key {}: {message}", quoted(key)),
             Error::InvalidRunLog { path, message } => write!(f, "invalid run log at {path}: {message}"),
             Error::S3 { status, code, message, request_id } => {
                 write!(f, "S3 answered {status} {code}")?;
@@ -194,3 +194,43 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `s` as a JSON string literal (quotes, `\\`, and escapes for control characters), for naming a
+/// user's value inside a message. Not `{:?}`: the package's wasm is built without Debug
+/// formatting (`-Zfmt-debug=none`), and Debug is not a message format anyway.
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_is_a_json_string_literal() {
+        for s in ["plain", "", "a \"b\" \\ c", "tab\there\n\r\u{8}\u{c}\u{1}\u{7f}", "ü 🚀"] {
+            let want = serde_json::to_string(s).unwrap().replace("\u{7f}", "\\u007f");
+            assert_eq!(quoted(s), want, "{s}");
+        }
+        let e = Error::Config { key: "re\"gion".into(), message: "m".into() };
+        assert_eq!(e.to_string(), "config key \"re\\\"gion\": m");
+    }
+}

@@ -374,25 +374,8 @@ pub(crate) fn child_path(path: &str, key: &str) -> String {
     if plain {
         format!("{path}.{key}")
     } else {
-        // A JSON string literal, escaped by hand: serde_json's Display for a Value would pull a
-        // second serializer into the wasm for this one diagnostic.
-        let mut quoted = String::with_capacity(key.len() + 2);
-        for c in key.chars() {
-            match c {
-                '"' | '\\' => {
-                    quoted.push('\\');
-                    quoted.push(c);
-                }
-                '\n' => quoted.push_str("\\n"),
-                '\r' => quoted.push_str("\\r"),
-                '\t' => quoted.push_str("\\t"),
-                '\u{8}' => quoted.push_str("\\b"),
-                '\u{c}' => quoted.push_str("\\f"),
-                c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
-                c => quoted.push(c),
-            }
-        }
-        format!("{path}[\"{quoted}\"]")
+        // Not serde_json's Display for a Value: that pulls a second serializer into the wasm.
+        format!("{path}[{}]", crate::error::quoted(key))
     }
 }
 

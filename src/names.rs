@@ -7,7 +7,7 @@
 
 use indexmap::IndexMap;
 
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::model::{BranchLog, RunLog, StepLog};
 
 /// What an internal name denotes, by its number of segments.
@@ -31,22 +31,28 @@ pub fn check(name: &str, kind: Kind) -> Result<()> {
     if name.split('.').any(str::is_empty) {
         return Err(Error::invalid_argument(
             argument,
-            format!("{name:?} has an empty segment (leading, trailing or doubled '.')"),
+            format!("{} has an empty segment (leading, trailing or doubled '.')", quoted(name)),
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::invalid_argument(argument, format!("{name:?} contains a control character")));
+        return Err(Error::invalid_argument(argument, format!("{} contains a control character", quoted(name))));
     }
     let segments = name.split('.').count();
     match (kind, segments % 2) {
         (Kind::Step, 1) | (Kind::Branch, 0) => Ok(()),
         (Kind::Step, _) => Err(Error::invalid_argument(
             argument,
-            format!("{name:?} has {segments} segments, so it names a branch; step names have an odd number (e.g. \"fan.a.task\")"),
+            format!(
+                "{} has {segments} segments, so it names a branch; step names have an odd number (e.g. \"fan.a.task\")",
+                quoted(name)
+            ),
         )),
         (Kind::Branch, _) => Err(Error::invalid_argument(
             argument,
-            format!("{name:?} has {segments} segment(s), so it names a step; branch names have an even number (e.g. \"fan.a\")"),
+            format!(
+                "{} has {segments} segment(s), so it names a step; branch names have an even number (e.g. \"fan.a\")",
+                quoted(name)
+            ),
         )),
     }
 }
