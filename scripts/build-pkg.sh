@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package's generated files into pkg/dist/ (never committed):
 #   magnus_s3_bg.wasm  the crate, wasm-bindgen'd, then wasm-opt -Oz (npm binaryen, not Debian's)
-#   magnus_s3.js       ES module glue (browsers, workerd)      - wasm-bindgen --target web
-#   magnus_s3.cjs      CommonJS glue (Node: ESM and require)   - wasm-bindgen --target nodejs
+#   magnus_s3.js       ES module glue (browsers, workerd)      - wasm-bindgen --target web, terser
+#   magnus_s3.cjs      CommonJS glue (Node: ESM and require)   - wasm-bindgen --target nodejs, terser
 # Both glues load the same .wasm (wasm-bindgen emits identical bytes for the two targets).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +13,7 @@ if [ "$want" != "$have" ]; then
   echo "wasm-bindgen CLI $have does not match the crate's $want: cargo install wasm-bindgen-cli --version $want" >&2
   exit 1
 fi
-[ -x node_modules/.bin/wasm-opt ] || npm install --no-audit --no-fund >/dev/null
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/terser ] || npm install --no-audit --no-fund >/dev/null
 # std is rebuilt with the crate (-Zbuild-std): optimized for size, and panics abort at once
 # instead of formatting a message nobody reads (no panic crosses the boundary; a bug traps).
 # That is ~25 KB gzip less than the prebuilt std. Debug formatting compiles to nothing
@@ -35,8 +35,10 @@ cmp -s "$tmp/web/magnus_s3_bg.wasm" "$tmp/node/magnus_s3_bg.wasm" || { echo "web
 node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   "$tmp/web/magnus_s3_bg.wasm" -o pkg/dist/magnus_s3_bg.wasm
-cp "$tmp/web/magnus_s3.js" pkg/dist/magnus_s3.js
-cp "$tmp/node/magnus_s3.js" pkg/dist/magnus_s3.cjs
+# The glue is minified (terser): it ships with the wasm and counts in the size budget. Names
+# that JS sees (exports, the class, the wasm's import keys) are properties or kept.
+node_modules/.bin/terser "$tmp/web/magnus_s3.js" --module -c -m --keep-classnames -o pkg/dist/magnus_s3.js
+node_modules/.bin/terser "$tmp/node/magnus_s3.js" -c -m --toplevel --keep-classnames -o pkg/dist/magnus_s3.cjs
 for f in pkg/dist/magnus_s3_bg.wasm pkg/dist/magnus_s3.js pkg/dist/magnus_s3.cjs; do
   printf '%-28s %8d bytes  %7d gzip -9\n' "$(basename "$f")" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -55,7 +55,10 @@ pub fn from_env(config: &Config, env: &Env) -> Result<Credentials> {
 
 /// Resolves the credentials the config asks for from `env` and, for profiles, the shared
 /// credentials file read through `read_file` (which returns `None` when it cannot read).
-pub fn resolve(config: &Config, env: &Env, read_file: &dyn Fn(&str) -> Option<String>) -> Result<Credentials> {
+///
+/// Generic over the reader so that where it is known to read nothing (wasm32), the profile
+/// parser compiles away.
+pub fn resolve(config: &Config, env: &Env, read_file: &impl Fn(&str) -> Option<String>) -> Result<Credentials> {
     let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
     if config.use_credentials {
         let mode = "use_credentials is true, so the names come from aws_access_key_name / aws_secret_access_key_name";

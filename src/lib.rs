@@ -35,3 +35,8 @@ pub use credentials::{Credentials, Env};
 pub use error::{Error, Result};
 pub use model::{BranchLog, CodeIdentity, DataCatalog, RunLog, StepAttempt, StepLog};
 pub use store::{ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
+
+// Talc instead of std's dlmalloc on wasm32: smaller (about 1.5 KB gzip) and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

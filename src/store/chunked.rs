@@ -17,12 +17,15 @@ use crate::s3::{self, Condition, ObjectInfo};
 use crate::transport::{join_all, unique_time_ns, LocalBoxFuture, Transport};
 
 /// What a store has learned about a chunked bucket, so later calls skip the lookups.
+///
+/// B-tree maps of strings: the same instantiation as [`crate::credentials::Env`], so the wasm
+/// holds one map implementation for both.
 #[derive(Debug, Default)]
 pub(super) struct ChunkNames {
-    /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist.
-    runs: std::collections::HashSet<String>,
+    /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist -> the header's key.
+    runs: std::collections::BTreeMap<String, String>,
     /// A step's or branch's listing prefix -> the key of its object.
-    objects: std::collections::HashMap<String, String>,
+    objects: std::collections::BTreeMap<String, String>,
 }
 
 /// How many GETs/PUTs of one run are in flight at once.
@@ -65,12 +68,13 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     fn run_known(&self, dir: &str) -> bool {
-        self.chunk_names.lock().is_ok_and(|names| names.runs.contains(dir))
+        self.chunk_names.lock().is_ok_and(|names| names.runs.contains_key(dir))
     }
 
     fn remember_run(&self, dir: String) {
         if let Ok(mut names) = self.chunk_names.lock() {
-            names.runs.insert(dir);
+            let header = format!("{dir}{}", chunked::RUN_LOG);
+            names.runs.insert(dir, header);
         }
     }
 
@@ -230,20 +234,23 @@ impl<T: Transport> S3RunLogStore<T> {
     pub(super) async fn chunked_put(&self, log: &RunLog) -> Result<()> {
         let dir = self.run_dir(&log.run_id)?;
         self.put(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), &Condition::None).await?;
-        let mut existing = std::collections::HashMap::new();
+        // Listing prefix of a step or branch -> its existing object: the first listed, which is
+        // the oldest (time_ns values have the same number of digits, so key order is time order).
+        let mut existing = std::collections::BTreeMap::<String, String>::new();
         for o in self.list_all(&dir).await? {
-            match o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
-                Some(Chunk::StepLog(n, t)) => existing.entry((false, n)).or_insert((t, o.key)),
-                Some(Chunk::BranchLog(n, t)) => existing.entry((true, n)).or_insert((t, o.key)),
+            let prefix = match o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
+                Some(Chunk::StepLog(n, _)) => chunked::list_prefix(false, &n),
+                Some(Chunk::BranchLog(n, _)) => chunked::list_prefix(true, &n),
                 _ => continue,
             };
+            existing.entry(prefix).or_insert(o.key);
         }
         let (steps, branches) = chunked::split(log);
         let mut objects: Vec<(String, Vec<u8>)> =
             log.parameters.iter().map(|(k, v)| (format!("{dir}{}", chunked::parameter_name(k)), one(k, v))).collect();
         let base = unique_time_ns(steps.len() + branches.len());
-        let new_key = |branch: bool, name: &str, i: usize| match existing.get(&(branch, name.to_string())) {
-            Some((_, k)) => k.clone(),
+        let new_key = |branch: bool, name: &str, i: usize| match existing.get(&chunked::list_prefix(branch, name)) {
+            Some(k) => k.clone(),
             None => format!("{dir}{}", chunked::object_name(branch, name, base + i as u64)),
         };
         for (i, step) in steps.iter().enumerate() {
