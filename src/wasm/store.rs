@@ -22,6 +22,13 @@ pub struct JsStore {
 }
 
 fn promise(f: impl Future<Output = Result<JsValue>> + 'static) -> js_sys::Promise {
+    settle(Box::pin(f))
+}
+
+/// One non-generic promise adapter for every method: each method's future is boxed, so
+/// `future_to_promise` and its task machinery are compiled once, not once per method.
+#[inline(never)]
+fn settle(f: std::pin::Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> js_sys::Promise {
     future_to_promise(async move { f.await.map_err(to_js_error) })
 }
 
