@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::credentials::Env;
 use crate::error::{quoted, Error, Result};
 
-/// How a run log is laid out in the bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a run log is laid out in the bucket (serializes as `"single"` / `"chunked"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Layout {
     /// One object per run, `<prefix>/<run_id>.json`: what magnus's `s3` store writes.
     Single,

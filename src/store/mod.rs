@@ -43,8 +43,9 @@ pub struct ListOptions {
     pub start_after: Option<String>,
 }
 
-/// One run found by [`S3RunLogStore::list_run_logs`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One run found by [`S3RunLogStore::list_run_logs`] (serializes with these snake_case names,
+/// as the JS API returns it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RunLogSummary {
     /// The run id.
     pub run_id: String,

@@ -4,13 +4,13 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, from_serialize, string, to_value};
 use super::to_js_error;
-use crate::config::{Config, Layout};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog};
 use crate::store::{ListOptions, NewRunLog, S3RunLogStore, WritePolicy};
@@ -244,15 +244,7 @@ impl JsStore {
             convert::options(&options, "options")?;
             let limit = convert::opt_u64(&options, "limit")?.map(|n| n.min(1000) as u32);
             let opts = ListOptions { limit, start_after: convert::opt_string(&options, "startAfter")? };
-            let runs = store.list_run_logs(&opts).await?;
-            let out: Vec<Value> = runs
-                .into_iter()
-                .map(|r| {
-                    json!({"run_id": r.run_id, "key": r.key, "last_modified": r.last_modified, "size": r.size,
-                           "etag": r.etag, "layout": if r.layout == Layout::Chunked { "chunked" } else { "single" }})
-                })
-                .collect();
-            Ok(from_serialize(&out))
+            store.list_run_logs(&opts).await.map(|runs| from_serialize(&runs))
         })
     }
 
