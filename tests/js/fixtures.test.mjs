@@ -27,3 +27,15 @@ test("every fixture round-trips through the JS API byte-identical", async () => 
     assert.ok(Buffer.from(back).equals(bytes), `bytes of ${file}`);
   }
 });
+
+// Python's json.dumps writes float('nan') / float('inf') as NaN / Infinity, which JSON.parse
+// refuses; the store reads them (as Python does) and hands them to JS as null.
+test("a run log with Python's NaN and Infinity reads, with null in their place", async () => {
+  const prefix = uniquePrefix("nan");
+  const store = new S3RunLogStore(config(prefix), env());
+  const text = '{\n    "run_id": "nan-run",\n    "status": "SUCCESS",\n    "parameters": {\n        "loss": NaN,\n        "best": -Infinity,\n        "ok": 1.0\n    }\n}';
+  assert.equal((await signedFetch(signRequest, "PUT", objectUrl(prefix, "nan-run"), text)).status, 200);
+  const log = await store.getRunLogById("nan-run");
+  assert.deepEqual(log.parameters, { loss: null, best: null, ok: 1 });
+  assert.equal(log.status, "SUCCESS");
+});
