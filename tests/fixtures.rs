@@ -59,6 +59,55 @@ fn reader_agrees_with_serde_json_on_every_fixture() {
     }
 }
 
+/// Differential fuzzing of the reader: thousands of byte-level mutations of the fixtures (bytes
+/// dropped, doubled, replaced by JSON-significant ones) must be accepted or refused exactly as
+/// serde_json does, and give the same value when accepted. Python extensions (`NaN`,
+/// `Infinity`) and nesting depth are where the two differ by design; the mutations avoid both.
+#[test]
+fn reader_matches_serde_json_on_mutated_fixtures() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    const SIGNIFICANT: &[u8] = b"{}[],:\"\\ 0123456789-+.eEtrufalsn/\\u\n\t\x01\xc3\xa9";
+    let (mut accepted, mut refused) = (0, 0);
+    for f in common::fixture_run_logs() {
+        let original = std::fs::read(&f).unwrap();
+        if original.len() > 200_000 {
+            continue;
+        }
+        for _ in 0..60 {
+            let mut b = original.clone();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() as usize) % b.len();
+                match next() % 3 {
+                    0 => {
+                        b.remove(at);
+                    }
+                    1 => b.insert(at, b[at]),
+                    _ => b[at] = SIGNIFICANT[(next() as usize) % SIGNIFICANT.len()],
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&b) else { continue };
+            let ours = pyjson::parse_str(text);
+            let theirs = serde_json::from_str::<serde_json::Value>(text);
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{}: {text}", f.display());
+                    accepted += 1;
+                }
+                (Err(_), Err(_)) => refused += 1,
+                _ => panic!("{}: ours {:?}, serde_json {:?}\n{text}", f.display(), ours.map(|_| ()), theirs.map(|_| ())),
+            }
+        }
+    }
+    assert!(accepted > 100 && refused > 1000, "accepted {accepted}, refused {refused}");
+    eprintln!("{accepted} mutated documents accepted and {refused} refused, as serde_json does");
+}
+
 #[test]
 fn fixture_meaning_is_read_field_by_field() {
     let root = common::shared().join("fixtures/magnus-0.5.1");
