@@ -182,18 +182,19 @@ impl RunLog {
     /// Builds a run log from a JSON value, checking every field.
     pub fn from_value(v: Value) -> Result<Self> {
         let mut f = Fields::new(v, "$".into())?;
-        Ok(RunLog {
-            run_id: f.required_string("run_id")?,
-            dag_hash: f.opt_string("dag_hash", None)?,
-            use_cached: f.boolean("use_cached", false)?,
-            tag: f.opt_string("tag", Some(""))?,
-            original_run_id: f.opt_string("original_run_id", Some(""))?,
-            status: f.string("status", status::FAIL)?,
-            steps: f.keyed("steps", StepLog::from_value_at)?,
-            parameters: f.object("parameters")?,
-            run_config: f.object("run_config")?,
+        let value = RunLog {
+            run_id: f.required_string("run_id"),
+            dag_hash: f.opt_string("dag_hash", None),
+            use_cached: f.boolean("use_cached", false),
+            tag: f.opt_string("tag", Some("")),
+            original_run_id: f.opt_string("original_run_id", Some("")),
+            status: f.string("status", status::FAIL),
+            steps: f.keyed("steps", StepLog::from_value_at),
+            parameters: f.object("parameters"),
+            run_config: f.object("run_config"),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -223,20 +224,21 @@ impl StepLog {
 
     fn from_value_at(v: Value, path: String) -> Result<Self> {
         let mut f = Fields::new(v, path)?;
-        Ok(StepLog {
-            name: f.required_string("name")?,
-            internal_name: f.required_string("internal_name")?,
-            status: f.string("status", status::FAIL)?,
-            step_type: f.string("step_type", "task")?,
-            message: f.string("message", "")?,
-            mock: f.boolean("mock", false)?,
-            code_identities: f.list("code_identities", CodeIdentity::from_value_at)?,
-            attempts: f.list("attempts", StepAttempt::from_value_at)?,
-            user_defined_metrics: f.object("user_defined_metrics")?,
-            branches: f.keyed("branches", BranchLog::from_value_at)?,
-            data_catalog: f.list("data_catalog", DataCatalog::from_value_at)?,
+        let value = StepLog {
+            name: f.required_string("name"),
+            internal_name: f.required_string("internal_name"),
+            status: f.string("status", status::FAIL),
+            step_type: f.string("step_type", "task"),
+            message: f.string("message", ""),
+            mock: f.boolean("mock", false),
+            code_identities: f.list("code_identities", CodeIdentity::from_value_at),
+            attempts: f.list("attempts", StepAttempt::from_value_at),
+            user_defined_metrics: f.object("user_defined_metrics"),
+            branches: f.keyed("branches", BranchLog::from_value_at),
+            data_catalog: f.list("data_catalog", DataCatalog::from_value_at),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -258,12 +260,13 @@ impl BranchLog {
 
     fn from_value_at(v: Value, path: String) -> Result<Self> {
         let mut f = Fields::new(v, path)?;
-        Ok(BranchLog {
-            internal_name: f.required_string("internal_name")?,
-            status: f.string("status", status::FAIL)?,
-            steps: f.keyed("steps", StepLog::from_value_at)?,
+        let value = BranchLog {
+            internal_name: f.required_string("internal_name"),
+            status: f.string("status", status::FAIL),
+            steps: f.keyed("steps", StepLog::from_value_at),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -290,16 +293,17 @@ impl StepAttempt {
 
     fn from_value_at(v: Value, path: String) -> Result<Self> {
         let mut f = Fields::new(v, path)?;
-        Ok(StepAttempt {
-            attempt_number: f.integer("attempt_number", 0)?,
-            start_time: f.string("start_time", "")?,
-            end_time: f.string("end_time", "")?,
-            duration: f.string("duration", "")?,
-            status: f.string("status", status::FAIL)?,
-            message: f.string("message", "")?,
-            parameters: f.object("parameters")?,
+        let value = StepAttempt {
+            attempt_number: f.integer("attempt_number", 0),
+            start_time: f.string("start_time", ""),
+            end_time: f.string("end_time", ""),
+            duration: f.string("duration", ""),
+            status: f.string("status", status::FAIL),
+            message: f.string("message", ""),
+            parameters: f.object("parameters"),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -324,14 +328,15 @@ impl CodeIdentity {
 
     fn from_value_at(v: Value, path: String) -> Result<Self> {
         let mut f = Fields::new(v, path)?;
-        Ok(CodeIdentity {
-            code_identifier: f.opt_string("code_identifier", Some(""))?,
-            code_identifier_type: f.opt_string("code_identifier_type", Some(""))?,
-            code_identifier_dependable: f.opt_bool("code_identifier_dependable", Some(false))?,
-            code_identifier_url: f.opt_string("code_identifier_url", Some(""))?,
-            code_identifier_message: f.opt_string("code_identifier_message", Some(""))?,
+        let value = CodeIdentity {
+            code_identifier: f.opt_string("code_identifier", Some("")),
+            code_identifier_type: f.opt_string("code_identifier_type", Some("")),
+            code_identifier_dependable: f.opt_bool("code_identifier_dependable", Some(false)),
+            code_identifier_url: f.opt_string("code_identifier_url", Some("")),
+            code_identifier_message: f.opt_string("code_identifier_message", Some("")),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -355,14 +360,15 @@ impl DataCatalog {
 
     fn from_value_at(v: Value, path: String) -> Result<Self> {
         let mut f = Fields::new(v, path)?;
-        Ok(DataCatalog {
-            name: f.required_string("name")?,
-            data_hash: f.string("data_hash", "")?,
-            catalog_relative_path: f.string("catalog_relative_path", "")?,
-            catalog_handler_location: f.string("catalog_handler_location", "")?,
-            stage: f.string("stage", "")?,
+        let value = DataCatalog {
+            name: f.required_string("name"),
+            data_hash: f.string("data_hash", ""),
+            catalog_relative_path: f.string("catalog_relative_path", ""),
+            catalog_handler_location: f.string("catalog_handler_location", ""),
+            stage: f.string("stage", ""),
             extra: f.rest(),
-        })
+        };
+        f.finish(value)
     }
 }
 
@@ -391,16 +397,29 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Takes declared fields out of a JSON object one by one; what is left is `extra`.
+///
+/// Readers never fail midway: a wrong field records the first error and yields a default, and
+/// [`Fields::finish`] reports it once the struct is built. One exit path per model instead of one
+/// per field (each dropping a different set of half-built fields) keeps the wasm small.
 struct Fields {
     map: Map,
     path: String,
+    error: Option<Error>,
 }
 
 impl Fields {
     fn new(v: Value, path: String) -> Result<Self> {
         match v {
-            Value::Object(map) => Ok(Fields { map, path }),
+            Value::Object(map) => Ok(Fields { map, path, error: None }),
             other => Err(Error::invalid_run_log(path, format!("expected an object, found {}", type_name(&other)))),
+        }
+    }
+
+    /// The built value, or the first error met while reading it.
+    fn finish<T>(self, value: T) -> Result<T> {
+        match self.error {
+            None => Ok(value),
+            Some(e) => Err(e),
         }
     }
 
@@ -409,97 +428,151 @@ impl Fields {
         self.map.shift_remove(key)
     }
 
-    fn wrong(&self, key: &str, want: &str, got: &Value) -> Error {
-        Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", type_name(got)))
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
     }
 
-    fn required_string(&mut self, key: &str) -> Result<String> {
+    fn wrong(&mut self, key: &str, want: &str, got: &Value) {
+        let e = Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", type_name(got)));
+        self.fail(e);
+    }
+
+    fn required_string(&mut self, key: &str) -> String {
         match self.take(key) {
-            Some(Value::String(s)) => Ok(s),
-            Some(other) => Err(self.wrong(key, "a string", &other)),
-            None => Err(Error::invalid_run_log(child_path(&self.path, key), "required field is missing")),
+            Some(Value::String(s)) => return s,
+            Some(other) => self.wrong(key, "a string", &other),
+            None => {
+                let e = Error::invalid_run_log(child_path(&self.path, key), "required field is missing");
+                self.fail(e);
+            }
+        }
+        String::new()
+    }
+
+    fn string(&mut self, key: &str, default: &str) -> String {
+        match self.take(key) {
+            Some(Value::String(s)) => s,
+            Some(other) => {
+                self.wrong(key, "a string", &other);
+                String::new()
+            }
+            None => default.into(),
         }
     }
 
-    fn string(&mut self, key: &str, default: &str) -> Result<String> {
+    fn opt_string(&mut self, key: &str, default: Option<&str>) -> Option<String> {
         match self.take(key) {
-            Some(Value::String(s)) => Ok(s),
-            Some(other) => Err(self.wrong(key, "a string", &other)),
-            None => Ok(default.into()),
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) => None,
+            Some(other) => {
+                self.wrong(key, "a string or null", &other);
+                None
+            }
+            None => default.map(Into::into),
         }
     }
 
-    fn opt_string(&mut self, key: &str, default: Option<&str>) -> Result<Option<String>> {
+    fn boolean(&mut self, key: &str, default: bool) -> bool {
         match self.take(key) {
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(Value::Null) => Ok(None),
-            Some(other) => Err(self.wrong(key, "a string or null", &other)),
-            None => Ok(default.map(Into::into)),
+            Some(Value::Bool(b)) => b,
+            Some(other) => {
+                self.wrong(key, "a boolean", &other);
+                default
+            }
+            None => default,
         }
     }
 
-    fn boolean(&mut self, key: &str, default: bool) -> Result<bool> {
+    fn opt_bool(&mut self, key: &str, default: Option<bool>) -> Option<bool> {
         match self.take(key) {
-            Some(Value::Bool(b)) => Ok(b),
-            Some(other) => Err(self.wrong(key, "a boolean", &other)),
-            None => Ok(default),
+            Some(Value::Bool(b)) => Some(b),
+            Some(Value::Null) => None,
+            Some(other) => {
+                self.wrong(key, "a boolean or null", &other);
+                None
+            }
+            None => default,
         }
     }
 
-    fn opt_bool(&mut self, key: &str, default: Option<bool>) -> Result<Option<bool>> {
+    fn integer(&mut self, key: &str, default: i64) -> i64 {
         match self.take(key) {
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(Value::Null) => Ok(None),
-            Some(other) => Err(self.wrong(key, "a boolean or null", &other)),
-            None => Ok(default),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) => i,
+                None => {
+                    self.wrong(key, "an integer", &Value::Number(n));
+                    default
+                }
+            },
+            Some(other) => {
+                self.wrong(key, "an integer", &other);
+                default
+            }
+            None => default,
         }
     }
 
-    fn integer(&mut self, key: &str, default: i64) -> Result<i64> {
+    fn object(&mut self, key: &str) -> Map {
         match self.take(key) {
-            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| self.wrong(key, "an integer", &Value::Number(n))),
-            Some(other) => Err(self.wrong(key, "an integer", &other)),
-            None => Ok(default),
+            Some(Value::Object(m)) => m,
+            Some(other) => {
+                self.wrong(key, "an object", &other);
+                Map::new()
+            }
+            None => Map::new(),
         }
     }
 
-    fn object(&mut self, key: &str) -> Result<Map> {
-        match self.take(key) {
-            Some(Value::Object(m)) => Ok(m),
-            Some(other) => Err(self.wrong(key, "an object", &other)),
-            None => Ok(Map::new()),
-        }
-    }
-
-    fn list<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> Result<Vec<T>> {
+    fn list<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> Vec<T> {
+        let mut out = Vec::new();
         match self.take(key) {
             Some(Value::Array(items)) => {
                 let path = child_path(&self.path, key);
-                items.into_iter().enumerate().map(|(i, v)| item(v, format!("{path}[{i}]"))).collect()
+                out.reserve(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    match item(v, format!("{path}[{i}]")) {
+                        Ok(t) => out.push(t),
+                        Err(e) => {
+                            self.fail(e);
+                            break;
+                        }
+                    }
+                }
             }
-            Some(other) => Err(self.wrong(key, "an array", &other)),
-            None => Ok(Vec::new()),
+            Some(other) => self.wrong(key, "an array", &other),
+            None => {}
         }
+        out
     }
 
-    fn keyed<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> Result<IndexMap<String, T>> {
+    fn keyed<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> IndexMap<String, T> {
+        let mut out = IndexMap::new();
         match self.take(key) {
             Some(Value::Object(m)) => {
                 let path = child_path(&self.path, key);
-                let mut out = IndexMap::with_capacity(m.len());
+                out.reserve(m.len());
                 for (k, v) in m {
                     let at = child_path(&path, &k);
-                    out.insert(k, item(v, at)?);
+                    match item(v, at) {
+                        Ok(t) => {
+                            out.insert(k, t);
+                        }
+                        Err(e) => {
+                            self.fail(e);
+                            break;
+                        }
+                    }
                 }
-                Ok(out)
             }
-            Some(other) => Err(self.wrong(key, "an object", &other)),
-            None => Ok(IndexMap::new()),
+            Some(other) => self.wrong(key, "an object", &other),
+            None => {}
         }
+        out
     }
 
-    fn rest(self) -> Map {
-        self.map
+    /// The undeclared keys, in their order, and the reader for [`Fields::finish`].
+    fn rest(&mut self) -> Map {
+        std::mem::take(&mut self.map)
     }
 }
 
