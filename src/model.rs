@@ -433,7 +433,8 @@ impl Fields {
     }
 
     fn wrong(&mut self, key: &str, want: &str, got: &Value) {
-        let e = Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", type_name(got)));
+        let e =
+            Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", type_name(got)));
         self.fail(e);
     }
 

@@ -100,7 +100,9 @@ fn reader_matches_serde_json_on_mutated_fixtures() {
                     accepted += 1;
                 }
                 (Err(_), Err(_)) => refused += 1,
-                _ => panic!("{}: ours {:?}, serde_json {:?}\n{text}", f.display(), ours.map(|_| ()), theirs.map(|_| ())),
+                _ => {
+                    panic!("{}: ours {:?}, serde_json {:?}\n{text}", f.display(), ours.map(|_| ()), theirs.map(|_| ()))
+                }
             }
         }
     }
