@@ -27,7 +27,13 @@ test("packed package installs in an empty folder and works from ESM and CJS", ()
     const e = await store.createRunLog("${name}").catch((e) => e);
     if (e.name !== "RunLogExistsError") throw new Error("expected RunLogExistsError, got " + e.name);
     console.log("ok ${name}", typeof signRequest, typeof presignUrl, typeof init);`;
-  writeFileSync(join(dir, "esm.mjs"), `import { S3RunLogStore, signRequest, presignUrl, init } from "magnus-s3";\n${body("esm")}`);
+  writeFileSync(
+    join(dir, "esm.mjs"),
+    `import { S3RunLogStore, signRequest, presignUrl, init } from "magnus-s3";\nimport { createRunLogApi } from "magnus-s3/api";\n${body("esm")}
+    const api = createRunLogApi(store);
+    const viaApi = await (await api.fetch(new Request("http://x/runs/esm"))).json();
+    if (viaApi.run_id !== "esm") throw new Error("api: " + JSON.stringify(viaApi));`,
+  );
   writeFileSync(join(dir, "cjs.cjs"), `const { S3RunLogStore, signRequest, presignUrl, init } = require("magnus-s3");\n(async () => {${body("cjs")}})().catch((e) => { console.error(e); process.exit(1); });`);
   assert.equal(execFileSync("node", ["esm.mjs"], { cwd: dir, encoding: "utf8" }).trim(), "ok esm function function function");
   assert.equal(execFileSync("node", ["cjs.cjs"], { cwd: dir, encoding: "utf8" }).trim(), "ok cjs function function function");

@@ -27,6 +27,7 @@ test("the package works in workerd with env bindings", async () => {
     text("S3_ENDPOINT", endpoint()),
     text("BUCKET", bucket()),
     text("PREFIX", uniquePrefix("workerd")),
+    text("API_TOKEN", "workerd-token"),
   ];
   // Paths are relative to this config file (.work/workerd/).
   writeFileSync(
@@ -43,6 +44,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.mjs", esModule = embed "../../tests/workerd/worker.mjs"),
     (name = "magnus-s3/workerd.mjs", esModule = embed "../../pkg/workerd.mjs"),
+    (name = "magnus-s3/api.mjs", esModule = embed "../../pkg/api.mjs"),
     (name = "magnus-s3/dist/magnus_s3.js", esModule = embed "../../pkg/dist/magnus_s3.js"),
     (name = "magnus-s3/dist/magnus_s3_bg.wasm", wasm = embed "../../pkg/dist/magnus_s3_bg.wasm"),
   ],
@@ -78,6 +80,21 @@ const worker :Workerd.Worker = (
     assert.equal(body.presigned, 200);
     assert.equal(body.signedGet, 200);
     assert.equal(body.presignUrl, 200);
+
+    // The HTTP API (magnus-s3/api) served by the same Worker.
+    const api = (path, headers = {}) => fetch(`http://127.0.0.1:${port}/api${path}`, { headers });
+    const auth = { authorization: "Bearer workerd-token" };
+    assert.equal((await api("/runs")).status, 401);
+    const run = await api("/runs/w1", auth);
+    assert.equal(run.status, 200);
+    assert.equal(run.headers.get("access-control-allow-origin"), "*");
+    assert.equal((await run.json()).steps["step one"].status, "SUCCESS");
+    assert.equal((await api("/runs/w1", { ...auth, "if-none-match": run.headers.get("etag") })).status, 304);
+    assert.deepEqual((await (await api("/runs", auth)).json()).map((r) => r.run_id), ["w1"]);
+    assert.equal((await (await api("/runs/w1/steps/step%20one", auth)).json()).name, "step one");
+    const missing = await api("/runs/nope", auth);
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error, "RunLogNotFoundError");
   } finally {
     proc.kill();
   }

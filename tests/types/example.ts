@@ -56,3 +56,19 @@ export async function example(env: Record<string, string | undefined>): Promise<
   }
   return [again.internal_name, b.internal_name, url, signed.headers.authorization, presigned, ...runs.map((r) => r.run_id)];
 }
+
+// magnus-s3/api: the HTTP API in a Worker, and as a Lambda handler.
+import { createRunLogApi, toLambdaHandler, type RunLogApi, type LambdaHttpResult } from "magnus-s3/api";
+
+export const worker = {
+  async fetch(request: Request, env: Record<string, string>): Promise<Response> {
+    const store = new S3RunLogStore({ s3_bucket: env.BUCKET ?? "runs" }, env);
+    const api: RunLogApi = createRunLogApi(store, { token: env.API_TOKEN, cors: "*", basePath: "/api" });
+    return api.fetch(request);
+  },
+};
+
+export async function lambda(): Promise<LambdaHttpResult> {
+  const handler = toLambdaHandler(createRunLogApi(new S3RunLogStore({ s3_bucket: "runs" })));
+  return handler({ rawPath: "/runs", rawQueryString: "limit=10", headers: { host: "x.lambda-url.eu-west-1.on.aws" }, requestContext: { http: { method: "GET" } } });
+}

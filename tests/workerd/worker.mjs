@@ -1,10 +1,16 @@
 // A Cloudflare Worker that exercises the package on real workerd (tests/js/workerd.test.mjs
 // serves it): the store with credentials from the Worker's env bindings, typed errors, listing,
-// a presigned GET and signRequest. It answers with what it saw, as JSON.
+// a presigned GET and signRequest, answered as JSON; and under /api/ the HTTP API.
 import { S3RunLogStore, signRequest, presignUrl } from "magnus-s3/workerd.mjs";
+import { createRunLogApi } from "magnus-s3/api.mjs";
 
 export default {
   async fetch(request, env) {
+    if (new URL(request.url).pathname.startsWith("/api/")) {
+      // magnus-s3/api, as a Worker would serve it to a dashboard.
+      const config = { s3_bucket: env.BUCKET, prefix: env.PREFIX, endpoint_url: env.S3_ENDPOINT, region: "us-east-1" };
+      return createRunLogApi(new S3RunLogStore(config, env), { basePath: "/api", token: env.API_TOKEN, cors: "*" }).fetch(request);
+    }
     const out = {};
     try {
       const config = { s3_bucket: env.BUCKET, prefix: env.PREFIX, endpoint_url: env.S3_ENDPOINT, region: "us-east-1" };
