@@ -1,8 +1,9 @@
-// The run log dashboard: the npm package in the browser, signing requests to S3 itself. The
-// store config (and, for the local demo, its test credentials) comes from ./config.json, which
-// scripts/serve-www.mjs writes from the environment. Lists runs (auto-refreshing), shows one run:
-// status, parameters, the step tree with branches, attempts, durations and errors.
-import { S3RunLogStore } from "../pkg/web.mjs";
+// The run log dashboard. ./config.json says where run logs come from: `{ api }`, the package's
+// read-only HTTP API (magnus-s3/api; scripts/serve-www.mjs serves it, the page holds no
+// credentials, and refreshes poll with If-None-Match so unchanged runs cost a 304), or
+// `{ config, env }` for a static page that signs its own requests with the npm package in the
+// browser. Lists runs (auto-refreshing), shows one run: status, parameters, the step tree with
+// branches, attempts, durations and errors.
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -13,9 +14,39 @@ const el = (tag, attrs = {}, ...kids) => {
 };
 const badge = (status) => el("span", { class: `status ${status}` }, status);
 
-const { config, env } = await (await fetch("config.json")).json();
-const store = new S3RunLogStore(config, env);
-$("#where").textContent = `s3://${config.s3_bucket}/${config.prefix ?? ""}`;
+/** The store's read methods over the HTTP API, with an ETag cache per URL. */
+function apiStore(base) {
+  const cache = new Map();
+  window.dashboardStats = { requests: 0, notModified: 0 };
+  async function get(path) {
+    const url = base + path;
+    const hit = cache.get(url);
+    const r = await fetch(url, { headers: hit ? { "if-none-match": hit.etag } : {} });
+    window.dashboardStats.requests++;
+    if (r.status === 304 && hit) {
+      window.dashboardStats.notModified++;
+      return hit.body;
+    }
+    const body = await r.json();
+    if (!r.ok) throw Object.assign(new Error(body.message), { name: body.error });
+    const etag = r.headers.get("etag");
+    if (etag) cache.set(url, { etag, body });
+    return body;
+  }
+  const run = (id) => `/runs/${encodeURIComponent(id)}`;
+  return {
+    listRunLogs: () => get("/runs?limit=1000"),
+    getRunLogById: (id, full) => get(full ? run(id) : `${run(id)}?full=false`),
+    presignGetRunLog: async (id, seconds) => (await get(`${run(id)}/presigned?expiresIn=${seconds}`)).url,
+  };
+}
+
+const page = await (await fetch("config.json")).json();
+const store = page.api
+  ? apiStore(page.api)
+  : new (await import("../pkg/web.mjs")).S3RunLogStore(page.config, page.env);
+const layout = page.layout ?? page.config?.layout ?? "single";
+$("#where").textContent = page.where ?? `s3://${page.config.s3_bucket}/${page.config.prefix ?? ""}`;
 
 let runs = [];
 let selected = new URLSearchParams(location.hash.slice(1)).get("run");
@@ -103,7 +134,7 @@ async function show(runId) {
   const detail = $("#detail");
   try {
     const log = await store.getRunLogById(runId, true);
-    const url = config.layout === "chunked" ? null : await store.presignGetRunLog(runId, 900);
+    const url = layout === "chunked" ? null : await store.presignGetRunLog(runId, 900);
     detail.replaceChildren(
       el("h2", {}, log.run_id, " ", badge(log.status)),
       el("dl", {},
@@ -127,5 +158,7 @@ async function show(runId) {
 $("#filter").oninput = renderRuns;
 await loadRuns();
 if (selected) await show(selected);
-setInterval(() => $("#auto").checked && loadRuns().then(() => selected && show(selected)), 10_000);
+const refresh = () => loadRuns().then(() => selected && show(selected));
+setInterval(() => $("#auto").checked && refresh(), 10_000);
+window.dashboardRefresh = refresh;
 window.dashboardReady = true;

@@ -1,6 +1,8 @@
-// The dashboard (www/) in headless Chromium: served by scripts/serve-www.mjs, it lists the runs in
-// a prefix (loaded here from magnus's fixtures through the package), opens one, and draws its step
-// tree down to the innermost branch. A screenshot is kept at .work/dashboard.png.
+// The dashboard (www/) in headless Chromium: served by scripts/serve-www.mjs, which runs the store
+// behind the package's HTTP API (the page holds no credentials), it lists the runs in a prefix
+// (loaded here from magnus's fixtures through the package), opens one, draws its step tree down to
+// the innermost branch, and refreshes with If-None-Match (unchanged runs answer 304; a changed one
+// shows its new status). A screenshot is kept at .work/dashboard.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -52,6 +54,21 @@ test("the dashboard lists runs and draws a nested step tree", async () => {
     await page.click('tr[data-run="deep-nesting"]');
     await page.waitForSelector('[data-step="outer_parallel.right.inner_dag.dag.inner_two"]');
     await page.screenshot({ path: join(repo, ".work", "dashboard.png") });
+
+    // No credentials reach the page.
+    const pageConfig = await (await fetch(`http://127.0.0.1:${port}/www/config.json`)).text();
+    assert.ok(!pageConfig.includes(env().AWS_SECRET_ACCESS_KEY) && !pageConfig.includes(env().AWS_ACCESS_KEY_ID), pageConfig);
+    assert.deepEqual(JSON.parse(pageConfig).api, "/api");
+
+    // A refresh with nothing changed: every run log read is a 304.
+    const before = await page.evaluate(() => ({ ...window.dashboardStats }));
+    await page.evaluate(() => window.dashboardRefresh());
+    const after = await page.evaluate(() => ({ ...window.dashboardStats }));
+    assert.ok(after.notModified - before.notModified >= names.length + 1, JSON.stringify({ before, after }));
+    // A changed run shows its new status at the next refresh.
+    await store.updateRunLogStatus("map-three-items", "PROCESSING");
+    await page.evaluate(() => window.dashboardRefresh());
+    assert.equal(await page.textContent('tr[data-run="map-three-items"] .status'), "PROCESSING");
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
