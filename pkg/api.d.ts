@@ -39,3 +39,30 @@ export interface LambdaHttpResult {
 
 /** Adapts an API to a Lambda handler: `export const handler = toLambdaHandler(api)`. */
 export function toLambdaHandler(api: RunLogApi): (event: LambdaHttpEvent) => Promise<LambdaHttpResult>;
+
+/** A CloudFront event as Lambda@Edge receives it (viewer or origin request). */
+export interface CloudFrontRequestEvent {
+  Records: Array<{
+    cf: {
+      config?: { distributionDomainName?: string };
+      request: {
+        uri: string;
+        querystring?: string;
+        method: string;
+        headers?: Record<string, Array<{ key?: string; value: string }>>;
+      };
+    };
+  }>;
+}
+
+/** The generated response Lambda@Edge returns to CloudFront. */
+export interface CloudFrontResult {
+  status: string;
+  statusDescription: string;
+  headers: Record<string, Array<{ key: string; value: string }>>;
+  body: string;
+  bodyEncoding: "text";
+}
+
+/** Adapts an API to a Lambda@Edge handler: `export const handler = toLambdaEdgeHandler(api)`. */
+export function toLambdaEdgeHandler(api: RunLogApi): (event: CloudFrontRequestEvent) => Promise<CloudFrontResult>;

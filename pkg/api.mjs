@@ -2,7 +2,8 @@
 // Lambda function URL, so that a dashboard can read run logs without holding S3 credentials.
 //
 // Plain JS over the store's public API (nothing added to the wasm): `fetch(Request) -> Response`,
-// the shape every modern host speaks, plus an adapter for Lambda's HTTP events.
+// the shape every modern host speaks, plus adapters for Lambda's HTTP events (function URLs, API
+// Gateway) and Lambda@Edge's CloudFront events.
 //
 //   GET /runs?limit=&startAfter=            listRunLogs
 //   GET /runs/{runId}?full=false            getRunLogById (ETag; If-None-Match -> 304)
@@ -159,6 +160,31 @@ export function toLambdaHandler(api) {
     const headers = {};
     response.headers.forEach((v, k) => (headers[k] = v));
     return { statusCode: response.status, headers, body: await response.text(), isBase64Encoded: false };
+  };
+}
+
+/**
+ * Adapts an API to a Lambda@Edge handler (CloudFront viewer- or origin-request events): the
+ * request is answered at the edge, the origin is never asked.
+ * `export const handler = toLambdaEdgeHandler(api)`.
+ */
+export function toLambdaEdgeHandler(api) {
+  return async (event) => {
+    const cf = event.Records[0].cf.request;
+    const headers = new Headers();
+    for (const list of Object.values(cf.headers ?? {})) for (const { key, value } of list) headers.append(key, value);
+    const host = headers.get("host") ?? event.Records[0].cf.config?.distributionDomainName ?? "edge.local";
+    const query = cf.querystring ? `?${cf.querystring}` : "";
+    const response = await api.fetch(new Request(`https://${host}${cf.uri}${query}`, { method: cf.method, headers }));
+    const out = {};
+    response.headers.forEach((value, key) => (out[key] = [{ key, value }]));
+    return {
+      status: String(response.status),
+      statusDescription: response.statusText || String(response.status),
+      headers: out,
+      body: await response.text(),
+      bodyEncoding: "text",
+    };
   };
 }
 

@@ -1,10 +1,10 @@
 // magnus-s3/api in Node against the local S3 server: every route, ETag / If-None-Match, the bearer
-// token, CORS, errors as HTTP statuses, read-only-ness, and the Lambda adapter. (The same module
+// token, CORS, errors as HTTP statuses, read-only-ness, and the Lambda and Lambda@Edge adapters. (The same module
 // runs in real workerd in workerd.test.mjs.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { S3RunLogStore } from "magnus-s3";
-import { createRunLogApi, toLambdaHandler } from "magnus-s3/api";
+import { createRunLogApi, toLambdaHandler, toLambdaEdgeHandler } from "magnus-s3/api";
 import { config, env, uniquePrefix } from "./helpers.mjs";
 
 // Each seeded store's config, to build a second store over the same runs.
@@ -158,4 +158,28 @@ test("the Lambda adapter answers function-URL events", async () => {
   const denied = await handler({ ...event("/runs"), headers: { host: "h" } });
   assert.equal(denied.statusCode, 401);
   assert.equal(JSON.parse(denied.body).error, "Unauthorized");
+});
+
+test("the Lambda@Edge adapter answers CloudFront request events", async () => {
+  const store = await seeded();
+  const handler = toLambdaEdgeHandler(createRunLogApi(store, { basePath: "/api" }));
+  const event = (uri, querystring = "", headers = {}) => ({
+    Records: [{ cf: { config: { distributionDomainName: "d111111abcdef8.cloudfront.net" }, request: {
+      uri, querystring, method: "GET",
+      headers: { host: [{ key: "Host", value: "runs.example.com" }], ...headers },
+    } } }],
+  });
+  const list = await handler(event("/api/runs", "limit=1"));
+  assert.equal(list.status, "200");
+  assert.deepEqual(list.headers["content-type"], [{ key: "content-type", value: "application/json; charset=utf-8" }]);
+  assert.deepEqual(JSON.parse(list.body).map((r) => r.run_id), ["r 2"]);
+  const run = await handler(event("/api/runs/r1"));
+  assert.equal(JSON.parse(run.body).run_id, "r1");
+  const etag = run.headers.etag[0].value;
+  const again = await handler(event("/api/runs/r1", "", { "if-none-match": [{ key: "If-None-Match", value: etag }] }));
+  assert.equal(again.status, "304");
+  assert.equal(again.body, "");
+  const missing = await handler(event("/api/runs/nope"));
+  assert.equal(missing.status, "404");
+  assert.equal(JSON.parse(missing.body).error, "RunLogNotFoundError");
 });

@@ -58,7 +58,7 @@ export async function example(env: Record<string, string | undefined>): Promise<
 }
 
 // magnus-s3/api: the HTTP API in a Worker, and as a Lambda handler.
-import { createRunLogApi, toLambdaHandler, type RunLogApi, type LambdaHttpResult } from "magnus-s3/api";
+import { createRunLogApi, toLambdaHandler, toLambdaEdgeHandler, type RunLogApi, type LambdaHttpResult, type CloudFrontResult } from "magnus-s3/api";
 
 export const worker = {
   async fetch(request: Request, env: Record<string, string>): Promise<Response> {
@@ -71,4 +71,9 @@ export const worker = {
 export async function lambda(): Promise<LambdaHttpResult> {
   const handler = toLambdaHandler(createRunLogApi(new S3RunLogStore({ s3_bucket: "runs" })));
   return handler({ rawPath: "/runs", rawQueryString: "limit=10", headers: { host: "x.lambda-url.eu-west-1.on.aws" }, requestContext: { http: { method: "GET" } } });
+}
+
+export async function edge(): Promise<CloudFrontResult> {
+  const handler = toLambdaEdgeHandler(createRunLogApi(new S3RunLogStore({ s3_bucket: "runs" })));
+  return handler({ Records: [{ cf: { request: { uri: "/runs", querystring: "", method: "GET", headers: { host: [{ key: "Host", value: "h" }] } } } }] });
 }
