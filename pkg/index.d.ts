@@ -97,6 +97,8 @@ export interface RunLogStoreConfig {
   /** Default: true for a custom endpoint, false for AWS. */
   force_path_style?: boolean | null;
   layout?: "single" | "chunked";
+  /** Seconds one HTTP request may take (1–3600, default 60); a timeout is a NetworkError, retried. */
+  request_timeout_seconds?: number;
   /** Testing only: magnus's unconditional writes, which lose updates under concurrency. */
   unsafe_last_writer_wins?: boolean;
 }

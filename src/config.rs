@@ -1,6 +1,6 @@
 //! The store configuration: magnus's `run_log_store` block (or its inner `config`) with
 //! magnus-extensions' keys and defaults, our additions (`endpoint_url`, `force_path_style`,
-//! `layout`), where objects live (endpoint, addressing) and how run ids become keys.
+//! `layout`, `request_timeout_seconds`), where objects live (endpoint, addressing) and how run ids become keys.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
@@ -51,6 +51,9 @@ pub struct Config {
     pub force_path_style: Option<bool>,
     /// Object layout.
     pub layout: Layout,
+    /// Seconds one HTTP request may take before it counts as a network failure (and is retried
+    /// like one); default 60.
+    pub request_timeout_seconds: u32,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             endpoint_url: None,
             force_path_style: None,
             layout: Layout::Single,
+            request_timeout_seconds: 60,
         }
     }
 }
@@ -89,6 +93,7 @@ const KEYS: &[&str] = &[
     "endpoint_url",
     "force_path_style",
     "layout",
+    "request_timeout_seconds",
 ];
 
 impl Config {
@@ -160,6 +165,13 @@ impl Config {
                     } else {
                         Some(val.as_bool().ok_or_else(|| Error::config(key, "expected true or false"))?)
                     }
+                }
+                "request_timeout_seconds" => {
+                    c.request_timeout_seconds = val
+                        .as_u64()
+                        .filter(|n| (1..=3600).contains(n))
+                        .ok_or_else(|| Error::config(key, "expected a whole number of seconds from 1 to 3600"))?
+                        as u32
                 }
                 "layout" => {
                     c.layout = match val.as_str() {
@@ -328,7 +340,10 @@ mod tests {
         assert_eq!(c.aws_access_key_name, "AWS_ACCESS_KEY_ID");
         assert!(!c.use_credentials);
         assert_eq!(c.layout, Layout::Single);
+        assert_eq!(c.request_timeout_seconds, 60);
         assert_eq!(c.run_key("r1").unwrap(), "r1.json");
+        let quick = Config::from_value(&json!({"s3_bucket": "b", "request_timeout_seconds": 5})).unwrap();
+        assert_eq!(quick.request_timeout_seconds, 5);
     }
 
     #[test]
@@ -351,6 +366,8 @@ mod tests {
             (json!({"s3_bucket": "b", "use_credentials": "yes"}), "use_credentials"),
             (json!({"s3_bucket": "b", "session_duration_in_seconds": 5}), "session_duration_in_seconds"),
             (json!({"s3_bucket": "b", "layout": "x"}), "layout"),
+            (json!({"s3_bucket": "b", "request_timeout_seconds": 0}), "request_timeout_seconds"),
+            (json!({"s3_bucket": "b", "request_timeout_seconds": 1.5}), "request_timeout_seconds"),
             (json!({}), "s3_bucket"),
             (json!({"type": "file-system", "config": {"s3_bucket": "b"}}), "type"),
             (json!({"s3_bucket": "b", "endpoint_url": "localhost:9000"}), "endpoint_url"),

@@ -62,7 +62,7 @@ impl Transport for HttpTransport {
         if !req.body.is_empty() || req.method == "PUT" {
             builder = builder.body(req.body.clone());
         }
-        builder = builder.timeout(Duration::from_secs(60));
+        builder = builder.timeout(req.timeout);
         let resp = builder.send().await.map_err(network)?;
         let status = resp.status().as_u16();
         let headers = resp
@@ -141,7 +141,8 @@ mod fetch {
         // AbortSignal.timeout where the host has it (Node 18+, workerd, browsers).
         let timeout = get(&get(&global, "AbortSignal"), "timeout");
         if let Some(f) = timeout.dyn_ref::<Function>() {
-            if let Ok(signal) = f.call1(&get(&global, "AbortSignal"), &JsValue::from_f64(60_000.0)) {
+            let ms = JsValue::from_f64(req.timeout.as_millis() as f64);
+            if let Ok(signal) = f.call1(&get(&global, "AbortSignal"), &ms) {
                 set(&init, "signal", &signal);
             }
         }

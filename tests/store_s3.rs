@@ -323,3 +323,31 @@ async fn fixture_bytes_are_stored_and_read_back_exactly() {
     }
     assert!(n >= 40, "only {n} run logs");
 }
+
+/// A server that accepts connections and never answers: each try costs `request_timeout_seconds`,
+/// and the store ends with a typed timeout after its three tries (reqwest's timeout natively).
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_per_request() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket); // keep it open, say nothing
+        }
+    });
+    let config = common::config(
+        &common::unique_prefix("hang"),
+        json!({"endpoint_url": format!("http://{addr}"), "request_timeout_seconds": 1}),
+    );
+    let store = S3RunLogStore::new(config, &common::env()).unwrap();
+    match store.get_run_log_by_id("r", false).await {
+        Err(Error::Network { code, .. }) => assert_eq!(code, "timeout"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "three tries, one connection each");
+    server.abort();
+}

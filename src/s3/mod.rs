@@ -17,7 +17,12 @@ pub struct S3Request {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// How long the transport waits for the whole answer (set by the store from its config).
+    pub timeout: std::time::Duration,
 }
+
+/// The timeout of a request nobody set one for (the config's default).
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What came back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -60,7 +65,13 @@ pub enum Condition {
 
 /// GetObject.
 pub fn get_object(ep: &Endpoint, key: &str) -> S3Request {
-    S3Request { method: "GET", url: ep.object_url(key), headers: Vec::new(), body: Vec::new() }
+    S3Request {
+        method: "GET",
+        url: ep.object_url(key),
+        headers: Vec::new(),
+        body: Vec::new(),
+        timeout: DEFAULT_TIMEOUT,
+    }
 }
 
 /// PutObject of a JSON document, with an optional precondition.
@@ -71,7 +82,7 @@ pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) 
         Condition::Absent => headers.push(("if-none-match".into(), "*".into())),
         Condition::Matches(etag) => headers.push(("if-match".into(), etag.clone())),
     }
-    S3Request { method: "PUT", url: ep.object_url(key), headers, body }
+    S3Request { method: "PUT", url: ep.object_url(key), headers, body, timeout: DEFAULT_TIMEOUT }
 }
 
 /// ListObjectsV2 under `prefix`, grouped by `delimiter`, after `start_after`.
@@ -102,6 +113,7 @@ pub fn list_objects_v2(
         url: format!("{}?{}", ep.bucket_url(), q.join("&")),
         headers: Vec::new(),
         body: Vec::new(),
+        timeout: DEFAULT_TIMEOUT,
     }
 }
 

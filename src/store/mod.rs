@@ -199,6 +199,7 @@ impl<T: Transport> S3RunLogStore<T> {
         let mut jitter = Jitter::new();
         let mut attempt = 0;
         let unsigned = req.headers.len();
+        req.timeout = Duration::from_secs(self.config.request_timeout_seconds.into());
         loop {
             // Signed headers go on in place (no copy of the body); a new try drops them first.
             req.headers.truncate(unsigned);

@@ -1,7 +1,8 @@
 // Fault injection with real parts: a Node HTTP proxy in front of the local S3 server answers some
 // requests with 503 SlowDown, resets others before forwarding, and lets some land on S3 but drops
 // the answer. The package (its fetch transport, in Node) must retry, re-sign, and end with every
-// write in place, and a create whose answer was lost must not report RunLogExistsError.
+// write in place, and a create whose answer was lost must not report RunLogExistsError; a server
+// that never answers costs `request_timeout_seconds` per try.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, request as httpRequest } from "node:http";
@@ -21,6 +22,10 @@ async function faultyProxy(fault) {
       res.writeHead(503, { "content-type": "application/xml" });
       return res.end("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
     }
+    if (what === "hang") {
+      req.resume();
+      return; // never answered
+    }
     if (what === "reset") {
       seen.reset++;
       return req.socket.destroy();
@@ -39,7 +44,11 @@ async function faultyProxy(fault) {
     req.pipe(upstream);
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, seen, close: () => new Promise((r) => server.close(r)) };
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  };
+  return { url: `http://127.0.0.1:${server.address().port}`, seen, close };
 }
 
 test("503s, resets and lost answers are retried; nothing is lost or doubled", async () => {
@@ -119,5 +128,17 @@ test("a server that keeps failing ends in a typed error, not a hang", async () =
     assert.equal(resets.seen.requests, 3);
   } finally {
     await resets.close();
+  }
+});
+
+test("a server that never answers times out per request (request_timeout_seconds), then NetworkError", async () => {
+  const proxy = await faultyProxy(() => "hang");
+  try {
+    const cfg = config(uniquePrefix("faults-hang"), { endpoint_url: proxy.url, request_timeout_seconds: 1 });
+    const e = await new S3RunLogStore(cfg, env()).getRunLogById("r").catch((e) => e);
+    assert.deepEqual([e.name, e.code], ["NetworkError", "timeout"]);
+    assert.equal(proxy.seen.requests, 3, "each of the three tries timed out");
+  } finally {
+    await proxy.close();
   }
 });
