@@ -97,7 +97,7 @@ mod demo {
             serde_json::to_string(&log.parameters)?
         );
         print_steps(&log.steps, 1);
-        println!("\npresigned GET (15 min): {}", store.presign_get_run_log(&show, 900)?);
+        println!("\npresigned GET (15 min): {}", store.presign_get_run_log(&show, 900).await?);
         Ok(())
     }
 }

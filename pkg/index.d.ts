@@ -90,6 +90,7 @@ export interface RunLogStoreConfig {
   aws_access_key_name?: string;
   aws_secret_access_key_name?: string;
   aws_session_key_name?: string;
+  /** A role to assume through STS AssumeRole; the other credentials sign that call. */
   role_arn?: string;
   session_duration_in_seconds?: number;
   /** S3-compatible endpoint; else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL from env; else AWS. */

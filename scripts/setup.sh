@@ -2,7 +2,8 @@
 # Installs what the build and the tests need, each piece only when it is missing:
 # the wasm32 target, rust-src, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
 # tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, Debian's
-# chromium, and real magnus in .venv-magnus (interop tests).
+# chromium, real magnus in .venv-magnus (interop tests), and moto's server in .venv-moto (a real STS
+# that checks signatures, for role_arn).
 #   scripts/setup.sh        everything (tests)
 #   scripts/setup.sh demo   what the demo needs (no chromium, no magnus)
 set -euo pipefail
@@ -48,5 +49,11 @@ if [ ! -x .venv-magnus/bin/magnus ]; then
   say "pip install magnus==0.4.22 magnus-extensions[aws]==0.2.13 into .venv-magnus"
   python3 -m venv .venv-magnus
   .venv-magnus/bin/pip install -q "magnus==0.4.22" "magnus-extensions[aws]==0.2.13"
+fi
+# moto's server: STS and IAM with signature and policy checks on (tests/js/sts.test.mjs).
+if [ ! -x .venv-moto/bin/moto_server ]; then
+  say "pip install moto[server]==5.2.5 into .venv-moto"
+  python3 -m venv .venv-moto
+  .venv-moto/bin/pip install -q "moto[server]==5.2.5"
 fi
 say "ready"

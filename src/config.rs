@@ -35,7 +35,7 @@ pub struct Config {
     pub aws_secret_access_key_name: String,
     /// Name of the variable holding the session token (optional variable).
     pub aws_session_key_name: String,
-    /// A role to assume with STS (not implemented yet: rejected with ConfigError).
+    /// A role to assume with STS `AssumeRole` (credentials from the other keys sign that call).
     pub role_arn: String,
     /// AssumeRole duration.
     pub session_duration_in_seconds: u32,
@@ -210,11 +210,8 @@ impl Config {
         if self.region.is_empty() || !self.region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(Error::config("region", format!("{} is not a region name", quoted(&self.region))));
         }
-        if !self.role_arn.is_empty() {
-            return Err(Error::config(
-                "role_arn",
-                "assuming a role through STS is not implemented yet; give the role's credentials in the environment instead",
-            ));
+        if !self.role_arn.is_empty() && !self.role_arn.starts_with("arn:") {
+            return Err(Error::config("role_arn", format!("{} is not a role ARN", quoted(&self.role_arn))));
         }
         Ok(())
     }
@@ -237,22 +234,22 @@ impl Config {
                 bucket: self.s3_bucket.clone(),
             });
         };
-        let (scheme, rest) = url
-            .split_once("://")
-            .filter(|(s, _)| *s == "http" || *s == "https")
-            .ok_or_else(|| Error::config(key, format!("{} must start with http:// or https://", quoted(&url))))?;
-        let host = rest.trim_end_matches('/');
-        if host.is_empty() || host.contains(['?', '#', '@', ' ']) || host.contains('/') {
-            return Err(Error::config(
-                key,
-                format!("{} must be scheme://host[:port] without a path or query", quoted(&url)),
-            ));
-        }
         Ok(Endpoint {
-            origin: format!("{scheme}://{host}"),
+            origin: origin(&url, key)?,
             path_style: self.force_path_style.unwrap_or(true),
             bucket: self.s3_bucket.clone(),
         })
+    }
+
+    /// Where STS requests go (for `role_arn`): `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL` in
+    /// `env` (as boto3 does), else STS in `region`.
+    pub fn sts_url(&self, env: &Env) -> Result<String> {
+        for key in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+            if let Some(url) = env.get(key).filter(|v| !v.is_empty()) {
+                return origin(url, key);
+            }
+        }
+        Ok(format!("https://sts.{}.amazonaws.com", self.region))
     }
 
     /// The object key of a single-layout run log: `<prefix>/<run_id>.json`.
@@ -269,6 +266,22 @@ impl Config {
             format!("{}/{rest}", self.prefix)
         }
     }
+}
+
+/// `scheme://host[:port]` of an endpoint URL given under `key` (http or https, no path or query).
+fn origin(url: &str, key: &str) -> Result<String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .filter(|(s, _)| *s == "http" || *s == "https")
+        .ok_or_else(|| Error::config(key, format!("{} must start with http:// or https://", quoted(url))))?;
+    let host = rest.trim_end_matches('/');
+    if host.is_empty() || host.contains(['?', '#', '@', ' ']) || host.contains('/') {
+        return Err(Error::config(
+            key,
+            format!("{} must be scheme://host[:port] without a path or query", quoted(url)),
+        ));
+    }
+    Ok(format!("{scheme}://{host}"))
 }
 
 /// Rejects run ids that would escape or break an object key.
@@ -371,7 +384,7 @@ mod tests {
             (json!({}), "s3_bucket"),
             (json!({"type": "file-system", "config": {"s3_bucket": "b"}}), "type"),
             (json!({"s3_bucket": "b", "endpoint_url": "localhost:9000"}), "endpoint_url"),
-            (json!({"s3_bucket": "b", "role_arn": "arn:aws:iam::1:role/x"}), "role_arn"),
+            (json!({"s3_bucket": "b", "role_arn": "runs-writer"}), "role_arn"),
         ];
         for (v, want) in cases {
             match Config::from_value(&v).and_then(|c| c.endpoint(&Env::new())) {

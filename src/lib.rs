@@ -7,7 +7,8 @@
 //! The crate is a pure core with one IO seam:
 //! - [`model`], [`pyjson`], [`names`]: the run log, magnus-exact JSON, internal-name paths;
 //! - [`config`], [`credentials`], [`signing`], [`dates`], [`s3`]: configuration, credentials from an
-//!   explicit environment map, SigV4 and the dates it reads, S3 requests and answers as data;
+//!   explicit environment map, SigV4 and the dates it reads, S3 requests and answers as data,
+//!   [`sts`]: `AssumeRole` as data;
 //! - [`transport`]: the only IO (reqwest: host `fetch` on wasm32);
 //! - [`store`]: the async store that ties them together;
 //! - `wasm` (wasm32 only): the JavaScript API.
@@ -25,6 +26,7 @@ pub mod pyjson;
 pub mod s3;
 pub mod signing;
 pub mod store;
+pub mod sts;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

@@ -68,7 +68,7 @@ async fn whole_api_in_the_chunked_layout() {
     let runs = store.list_run_logs(&ListOptions::default()).await.unwrap();
     let listed: Vec<_> = runs.iter().map(|r| (r.run_id.as_str(), r.layout)).collect();
     assert_eq!(listed, [(id, magnus_s3::Layout::Chunked), ("same", magnus_s3::Layout::Chunked)]);
-    assert!(matches!(store.presign_get_run_log(id, 60), Err(Error::InvalidArgument { .. })));
+    assert!(matches!(store.presign_get_run_log(id, 60).await, Err(Error::InvalidArgument { .. })));
 }
 
 #[tokio::test]

@@ -108,7 +108,7 @@ async fn whole_api_builds_a_nested_run() {
     assert_eq!(store.get_run_log_bytes(id).await.unwrap(), log.to_json_bytes());
     let head = reqwest::Client::new().head(object_url(&store, id)).send().await.unwrap();
     assert_eq!(head.status().as_u16(), 403, "anonymous HEAD is refused: the server checks signatures");
-    let url = store.presign_get_run_log(id, 60).unwrap();
+    let url = store.presign_get_run_log(id, 60).await.unwrap();
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.headers()["content-type"], "application/json");
 }
@@ -153,7 +153,7 @@ async fn list_paginates_in_key_order() {
 async fn presigned_url_is_fetchable_without_credentials() {
     let store = common::store("presign");
     store.create_run_log("r", NewRunLog::default()).await.unwrap();
-    let url = store.presign_get_run_log("r", 60).unwrap();
+    let url = store.presign_get_run_log("r", 60).await.unwrap();
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let body = resp.bytes().await.unwrap();

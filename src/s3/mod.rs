@@ -1,7 +1,7 @@
 //! S3 requests as data and their answers parsed: no IO here. The store builds an
 //! [`S3Request`], the transport sends it, and these functions read the [`S3Response`].
 
-mod xml;
+pub(crate) mod xml;
 
 use crate::config::{encode_query_value, Endpoint};
 use crate::error::Error;

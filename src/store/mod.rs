@@ -105,7 +105,10 @@ pub(crate) enum Put {
 pub struct S3RunLogStore<T = HttpTransport> {
     pub(crate) config: Config,
     pub(crate) endpoint: Endpoint,
-    credentials: Credentials,
+    /// The configured credentials; with `role_arn` they only sign the STS call.
+    credentials: Arc<Credentials>,
+    /// `role_arn`: where STS is, and the assumed-role credentials while they last.
+    role: Option<Arc<Role>>,
     pub(crate) transport: T,
     pub(crate) policy: WritePolicy,
     /// Milliseconds to add to the local clock when signing, learned from the server's `Date`
@@ -114,6 +117,17 @@ pub struct S3RunLogStore<T = HttpTransport> {
     /// Chunked layout: what this store has learned about object names (see `ChunkNames`).
     chunk_names: Arc<Mutex<chunked::ChunkNames>>,
 }
+
+/// An assumed role: the STS endpoint, and the temporary credentials with their expiry (shared by
+/// clones of the store, refreshed by whichever call finds them near expiry).
+#[derive(Debug)]
+struct Role {
+    sts_url: String,
+    session: Mutex<Option<(Arc<Credentials>, std::time::SystemTime)>>,
+}
+
+/// Assumed-role credentials are replaced this long before they expire.
+const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
 impl S3RunLogStore<HttpTransport> {
     /// A store for `config`, taking credentials and endpoint overrides from `env`.
@@ -126,11 +140,17 @@ impl<T: Transport> S3RunLogStore<T> {
     /// A store that sends through `transport` (tests, instrumentation).
     pub fn with_transport(config: Config, env: &Env, transport: T) -> Result<Self> {
         let endpoint = config.endpoint(env)?;
-        let credentials = credentials::resolve(&config, env, &transport::read_text_file)?;
+        let credentials = Arc::new(credentials::resolve(&config, env, &transport::read_text_file)?);
+        let role = if config.role_arn.is_empty() {
+            None
+        } else {
+            Some(Arc::new(Role { sts_url: config.sts_url(env)?, session: Mutex::new(None) }))
+        };
         Ok(S3RunLogStore {
             config,
             endpoint,
             credentials,
+            role,
             transport,
             policy: WritePolicy::default(),
             clock_skew_ms: Arc::default(),
@@ -162,8 +182,39 @@ impl<T: Transport> S3RunLogStore<T> {
         &self.transport
     }
 
-    fn sign_options(&self) -> SignOptions<'_> {
-        SignOptions::new(&self.credentials, &self.config.region, "s3", self.now())
+    /// The credentials S3 requests are signed with: the configured ones, or with `role_arn` the
+    /// role's temporary ones, assumed through STS on first use and again shortly before they
+    /// expire. The one place credentials come from, so other sources can join here.
+    pub(crate) async fn credentials(&self) -> Result<Arc<Credentials>> {
+        let Some(role) = &self.role else { return Ok(self.credentials.clone()) };
+        let now = self.now();
+        if let Some((creds, expires)) = role.session.lock().ok().and_then(|s| s.clone()) {
+            if now + REFRESH_BEFORE_EXPIRY < expires {
+                return Ok(creds);
+            }
+        }
+        let req =
+            crate::sts::assume_role(&role.sts_url, &self.config.role_arn, self.config.session_duration_in_seconds);
+        let resp = self.execute_as(req, &self.credentials, "sts").await?;
+        if !resp.is_success() {
+            let (code, message) = match s3::parse_error(&resp) {
+                Error::S3 { code, message, .. } => (code, message),
+                other => (String::new(), other.to_string()),
+            };
+            return Err(Error::Credentials {
+                variable: None,
+                message: format!(
+                    "STS AssumeRole of {} answered {} {code}: {message}",
+                    self.config.role_arn, resp.status
+                ),
+            });
+        }
+        let (creds, expires) = crate::sts::parse_assume_role(&resp.body)?;
+        let creds = Arc::new(creds);
+        if let Ok(mut session) = role.session.lock() {
+            *session = Some((creds.clone(), expires));
+        }
+        Ok(creds)
     }
 
     /// The local clock corrected by the skew learned from the server.
@@ -195,7 +246,13 @@ impl<T: Transport> S3RunLogStore<T> {
     ///
     /// Transient failures (500/502/503/504, network errors) are retried with jittered backoff, up
     /// to `request_tries`; each try is signed anew (fresh date).
-    pub(crate) async fn execute(&self, mut req: S3Request) -> Result<S3Response> {
+    pub(crate) async fn execute(&self, req: S3Request) -> Result<S3Response> {
+        let credentials = self.credentials().await?;
+        self.execute_as(req, &credentials, "s3").await
+    }
+
+    /// [`Self::execute`] with given credentials, for `service` (S3, or STS for the role itself).
+    async fn execute_as(&self, mut req: S3Request, credentials: &Credentials, service: &str) -> Result<S3Response> {
         let mut jitter = Jitter::new();
         let mut attempt = 0;
         let unsigned = req.headers.len();
@@ -204,7 +261,8 @@ impl<T: Transport> S3RunLogStore<T> {
             // Signed headers go on in place (no copy of the body); a new try drops them first.
             req.headers.truncate(unsigned);
             let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
-            let signed = signing::sign_headers(&parts, &self.sign_options())?;
+            let opts = SignOptions::new(credentials, &self.config.region, service, self.now());
+            let signed = signing::sign_headers(&parts, &opts)?;
             req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
             let result = self.transport.send(&req).await;
             attempt += 1;
@@ -571,7 +629,7 @@ impl<T: Transport> S3RunLogStore<T> {
 
     /// A presigned URL a browser can GET the run log from (single layout), valid
     /// `expires_in_seconds`.
-    pub fn presign_get_run_log(&self, run_id: &str, expires_in_seconds: u64) -> Result<String> {
+    pub async fn presign_get_run_log(&self, run_id: &str, expires_in_seconds: u64) -> Result<String> {
         if self.config.layout == Layout::Chunked {
             return Err(Error::invalid_argument(
                 "layout",
@@ -579,7 +637,8 @@ impl<T: Transport> S3RunLogStore<T> {
             ));
         }
         let url = self.endpoint.object_url(&self.config.run_key(run_id)?);
-        let mut opts = self.sign_options();
+        let credentials = self.credentials().await?;
+        let mut opts = SignOptions::new(&credentials, &self.config.region, "s3", self.now());
         opts.unsigned_payload = true;
         opts.payload_hash_header = false;
         signing::presign_url(

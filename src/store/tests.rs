@@ -155,3 +155,91 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
     let s = store(vec![answer(412, b""), Ok(theirs)]);
     assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
 }
+
+fn role_store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
+    let config = Config::from_value(&serde_json::json!({
+        "s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1",
+        "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800
+    }))
+    .unwrap();
+    let env: Env = [("AWS_ACCESS_KEY_ID", "BASEKEY"), ("AWS_SECRET_ACCESS_KEY", "SK")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let t = Scripted { answers: RefCell::new(answers.into()), seen: RefCell::default() };
+    S3RunLogStore::with_transport(config, &env, t).unwrap()
+}
+
+/// An AssumeRole answer whose credentials expire `secs` from now.
+fn sts_answer(key: &str, secs: u64) -> Result<S3Response> {
+    let expires = transport::now() + Duration::from_secs(secs);
+    let secs_since_epoch = expires.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let iso = aws_smithy_types::DateTime::from_secs(secs_since_epoch)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap();
+    let body = format!(
+        "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
+         <SecretAccessKey>tmp-secret</SecretAccessKey><SessionToken>tmp-token</SessionToken>\
+         <Expiration>{iso}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+    );
+    answer(200, body.as_bytes())
+}
+
+fn credential_of(req: &S3Request) -> String {
+    let auth = &req.headers.iter().find(|(k, _)| k == "authorization").unwrap().1;
+    auth.split("Credential=").nth(1).unwrap().split('/').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn role_arn_assumes_the_role_once_and_signs_s3_with_its_credentials() {
+    let body = RunLog::new("r").to_json_bytes();
+    let s = role_store(vec![sts_answer("ASIAFIRST", 3600), answer(200, &body), answer(200, &body)]);
+    s.get_run_log_by_id("r", false).await.unwrap();
+    s.get_run_log_by_id("r", false).await.unwrap();
+    let seen = s.transport().seen.borrow();
+    assert_eq!(seen.len(), 3, "one AssumeRole, then two GETs on its credentials");
+    let sts = &seen[0];
+    assert_eq!((sts.method, sts.url.as_str()), ("POST", "https://sts.eu-west-1.amazonaws.com/"));
+    assert!(String::from_utf8_lossy(&sts.body).contains("DurationSeconds=1800"));
+    assert_eq!(credential_of(sts), "BASEKEY", "the configured keys sign the STS call");
+    assert!(sts.headers.iter().any(|(k, v)| k == "authorization" && v.contains("/eu-west-1/sts/aws4_request")));
+    for get in &seen[1..] {
+        assert_eq!(credential_of(get), "ASIAFIRST");
+        assert!(get.headers.iter().any(|(k, v)| k == "x-amz-security-token" && v == "tmp-token"));
+    }
+}
+
+#[tokio::test]
+async fn assumed_credentials_are_renewed_shortly_before_they_expire() {
+    let body = RunLog::new("r").to_json_bytes();
+    // The first session has 60 s left: inside the 5-minute margin, so the next call renews it.
+    let s = role_store(vec![
+        sts_answer("ASIAOLD", 60),
+        answer(200, &body),
+        sts_answer("ASIANEW", 3600),
+        answer(200, &body),
+    ]);
+    s.get_run_log_by_id("r", false).await.unwrap();
+    s.get_run_log_by_id("r", false).await.unwrap();
+    let seen = s.transport().seen.borrow();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(credential_of(&seen[1]), "ASIAOLD");
+    assert_eq!(credential_of(&seen[3]), "ASIANEW");
+}
+
+#[tokio::test]
+async fn a_refused_assume_role_is_a_credentials_error() {
+    let refusal = b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+        <Message>User is not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>";
+    let s = role_store(vec![answer(403, refusal)]);
+    match s.get_run_log_by_id("r", false).await {
+        Err(Error::Credentials { message, .. }) => {
+            assert!(
+                message.contains("AccessDenied") && message.contains("arn:aws:iam::123456789012:role/runs"),
+                "{message}"
+            );
+            assert!(!message.contains("SK"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -259,7 +259,7 @@ impl JsStore {
                 Some(n) if n.fract() == 0.0 && n >= 1.0 => n as u64,
                 _ => return Err(Error::invalid_argument("expiresInSeconds", "expected a whole number of seconds")),
             };
-            store.presign_get_run_log(&run_id, expires).map(|u| JsValue::from_str(&u))
+            store.presign_get_run_log(&run_id, expires).await.map(|u| JsValue::from_str(&u))
         })
     }
 }
