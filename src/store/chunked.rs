@@ -18,14 +18,14 @@ use crate::transport::{join_all, unique_time_ns, LocalBoxFuture, Transport};
 
 /// What a store has learned about a chunked bucket, so later calls skip the lookups.
 ///
-/// B-tree maps of strings: the same instantiation as [`crate::credentials::Env`], so the wasm
-/// holds one map implementation for both.
+/// Index maps of strings: the same instantiation as [`crate::credentials::Env`] (and sharing
+/// indexmap's table code with the run log's JSON maps), so the wasm holds one map for all.
 #[derive(Debug, Default)]
 pub(super) struct ChunkNames {
     /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist -> the header's key.
-    runs: std::collections::BTreeMap<String, String>,
+    runs: indexmap::IndexMap<String, String>,
     /// A step's or branch's listing prefix -> the key of its object.
-    objects: std::collections::BTreeMap<String, String>,
+    objects: indexmap::IndexMap<String, String>,
 }
 
 /// How many GETs/PUTs of one run are in flight at once.
@@ -236,7 +236,7 @@ impl<T: Transport> S3RunLogStore<T> {
         self.put(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), &Condition::None).await?;
         // Listing prefix of a step or branch -> its existing object: the first listed, which is
         // the oldest (time_ns values have the same number of digits, so key order is time order).
-        let mut existing = std::collections::BTreeMap::<String, String>::new();
+        let mut existing = indexmap::IndexMap::<String, String>::new();
         for o in self.list_all(&dir).await? {
             let prefix = match o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
                 Some(Chunk::StepLog(n, _)) => chunked::list_prefix(false, &n),
