@@ -15,8 +15,12 @@ const port = Number(process.argv[2] ?? 8000);
 const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
 const config = JSON.parse(process.env.MAGNUS_WWW_CONFIG ?? '{"s3_bucket": "magnus-runlogs", "prefix": "demo", "region": "us-east-1"}');
 const api = createRunLogApi(new S3RunLogStore(config, process.env), { basePath: "/api" });
-// What the page needs to know: where the API is, and what to call the place it shows.
-const page = { api: "/api", where: `s3://${config.s3_bucket}/${config.prefix ?? ""}`, layout: config.layout ?? "single" };
+// What the page needs to know: where the API is, and what to call the place it shows. With
+// MAGNUS_WWW_SIGN_IN_PAGE=1 the page gets the store config and this process's keys instead and
+// signs its own requests (what a static deployment does; only ever with throw-away test keys).
+const page = process.env.MAGNUS_WWW_SIGN_IN_PAGE === "1"
+  ? { config: { ...config, endpoint_url: config.endpoint_url ?? process.env.AWS_ENDPOINT_URL_S3 }, env: { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY } }
+  : { api: "/api", where: `s3://${config.s3_bucket}/${config.prefix ?? ""}`, layout: config.layout ?? "single" };
 
 createServer(async (req, res) => {
   if (req.url.startsWith("/api/")) {
