@@ -9,18 +9,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { S3RunLogStore, signRequest } from "magnus-s3";
-import { repo } from "./helpers.mjs";
+import { repo, freePort } from "./helpers.mjs";
 
 const motoBin = join(repo, ".venv-moto", "bin", "moto_server");
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A signed AWS Query API call (IAM, STS) or REST call; returns [status, text]. */
 async function call(url, service, { method = "POST", form, creds = { accessKeyId: "AKIDSETUP", secretAccessKey: "setup" } } = {}) {

@@ -5,16 +5,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
-import { repo, env, endpoint, bucket, uniquePrefix } from "./helpers.mjs";
+import { repo, env, endpoint, bucket, uniquePrefix, freePort } from "./helpers.mjs";
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 test("the package works in workerd with env bindings", async () => {
   const port = await freePort();
