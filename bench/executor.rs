@@ -9,7 +9,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    use magnus_s3::s3::{S3Request, S3Response};
+    use magnus_s3::transport::{HttpRequest, HttpResponse};
     use magnus_s3::transport::{HttpTransport, Transport};
     use magnus_s3::{Config, Env, NewRunLog, Result, S3RunLogStore};
     use serde_json::json;
@@ -21,7 +21,7 @@ fn main() {
         uploaded: Cell<u64>,
     }
     impl Transport for Counting {
-        async fn send(&self, req: &S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
             self.requests.set(self.requests.get() + 1);
             self.uploaded.set(self.uploaded.get() + req.body.len() as u64);
             self.inner.send(req).await

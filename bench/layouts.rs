@@ -24,7 +24,7 @@ mod native {
     use std::collections::BTreeMap;
     use std::time::Instant;
 
-    use magnus_s3::s3::{S3Request, S3Response};
+    use magnus_s3::transport::{HttpRequest, HttpResponse};
     use magnus_s3::transport::{HttpTransport, Transport};
     use magnus_s3::{Config, Env, NewRunLog, Result, S3RunLogStore};
     use serde_json::json;
@@ -37,7 +37,7 @@ mod native {
     }
 
     impl<T: Transport> Transport for Counting<T> {
-        async fn send(&self, req: &S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
             *self.requests.borrow_mut().entry(req.method).or_default() += 1;
             *self.uploaded.borrow_mut() += req.body.len() as u64;
             self.inner.send(req).await
@@ -56,12 +56,12 @@ mod native {
     }
 
     impl Transport for MemoryS3 {
-        async fn send(&self, req: &S3Request) -> Result<S3Response> {
+        async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
             let (path, query) = req.url.split_once('?').unwrap_or((&req.url, ""));
             // path style: scheme://host/bucket/key
             let key = decode(path.splitn(5, '/').nth(4).unwrap_or(""));
             let header = |n: &str| req.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-            let status = |s: u16| Ok(S3Response { status: s, headers: vec![], body: vec![] });
+            let status = |s: u16| Ok(HttpResponse { status: s, headers: vec![], body: vec![] });
             let mut objects = self.objects.borrow_mut();
             match req.method {
                 "GET" if query.contains("list-type=2") => {
@@ -90,15 +90,15 @@ mod native {
                         xml += &format!("<CommonPrefixes><Prefix>{p}</Prefix></CommonPrefixes>");
                     }
                     xml += "</ListBucketResult>";
-                    Ok(S3Response { status: 200, headers: vec![], body: xml.into_bytes() })
+                    Ok(HttpResponse { status: 200, headers: vec![], body: xml.into_bytes() })
                 }
                 "GET" => match objects.get(&key) {
-                    Some((body, etag)) => Ok(S3Response {
+                    Some((body, etag)) => Ok(HttpResponse {
                         status: 200,
                         headers: vec![("etag".into(), format!("\"{etag}\""))],
                         body: body.clone(),
                     }),
-                    None => Ok(S3Response {
+                    None => Ok(HttpResponse {
                         status: 404,
                         headers: vec![],
                         body: b"<Error><Code>NoSuchKey</Code></Error>".to_vec(),

@@ -6,18 +6,19 @@ use std::time::SystemTime;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::s3::{xml, S3Request, DEFAULT_TIMEOUT};
+use crate::s3::xml;
+use crate::transport::{HttpRequest, DEFAULT_TIMEOUT};
 
 /// The session name the store's assumed-role sessions carry (it shows in CloudTrail).
 pub const SESSION_NAME: &str = "magnus-s3";
 
 /// `POST {sts_url}/` with the form body of `AssumeRole` (API version 2011-06-15).
-pub fn assume_role(sts_url: &str, role_arn: &str, duration_seconds: u32) -> S3Request {
+pub fn assume_role(sts_url: &str, role_arn: &str, duration_seconds: u32) -> HttpRequest {
     let body = format!(
         "Action=AssumeRole&Version=2011-06-15&RoleArn={}&RoleSessionName={SESSION_NAME}&DurationSeconds={duration_seconds}",
         crate::config::encode_query_value(role_arn)
     );
-    S3Request {
+    HttpRequest {
         method: "POST",
         url: format!("{}/", sts_url.trim_end_matches('/')),
         headers: vec![("content-type".into(), "application/x-www-form-urlencoded; charset=utf-8".into())],

@@ -1,4 +1,4 @@
-//! The only IO, and what depends on the host: sending an [`S3Request`], the clock (`now`,
+//! The only IO, and what depends on the host: sending an [`HttpRequest`], the clock (`now`,
 //! `sleep`, chunk timestamps), reading the shared credentials file, backoff jitter, and a small
 //! `join_all`. On wasm32 the host's `fetch` is called directly (through js_sys: about 100 KB less
 //! wasm than reqwest's wasm backend, which brings `url`, `idna` and web-sys glue); natively
@@ -9,7 +9,53 @@ use std::time::{Duration, SystemTime};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::error::Error;
 use crate::error::Result;
-use crate::s3::{S3Request, S3Response};
+
+/// An unsigned HTTP request to AWS (S3, or STS for `role_arn`), as data: what the store signs
+/// and the transport sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `PUT`, `HEAD`, `DELETE`, `POST`.
+    pub method: &'static str,
+    /// Absolute URL, already percent-encoded.
+    pub url: String,
+    /// Headers to send and sign (never `host` or `content-length`).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// How long the transport waits for the whole answer (set by the store from its config).
+    pub timeout: std::time::Duration,
+}
+
+/// The timeout of a request nobody set one for (the config's default).
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A header's value by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The object's ETag, quotes included (as `If-Match` wants it).
+    pub fn etag(&self) -> Option<&str> {
+        self.header("etag")
+    }
+
+    /// True for 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
 
 /// Sends requests. Implementations return every HTTP answer (errors included) as a response;
 /// only a request that could not complete is an error ([`Error::Network`]). The request is
@@ -17,7 +63,7 @@ use crate::s3::{S3Request, S3Response};
 #[allow(async_fn_in_trait)] // single-threaded on wasm32; Send-ness is left to implementations
 pub trait Transport {
     /// Sends one request.
-    async fn send(&self, req: &S3Request) -> Result<S3Response>;
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse>;
 }
 
 /// The real transport: reqwest (native).
@@ -52,7 +98,7 @@ fn network(e: reqwest::Error) -> Error {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Transport for HttpTransport {
-    async fn send(&self, req: &S3Request) -> Result<S3Response> {
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| Error::invalid_argument("method", req.method))?;
         let mut builder = self.client.request(method, &req.url);
@@ -71,7 +117,7 @@ impl Transport for HttpTransport {
             .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
         let body = resp.bytes().await.map_err(network)?.to_vec();
-        Ok(S3Response { status, headers, body })
+        Ok(HttpResponse { status, headers, body })
     }
 }
 
@@ -94,8 +140,8 @@ mod fetch {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
+    use super::{HttpRequest, HttpResponse};
     use crate::error::{Error, Result};
-    use crate::s3::{S3Request, S3Response};
 
     fn get(target: &JsValue, key: &str) -> JsValue {
         Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -123,7 +169,7 @@ mod fetch {
         Error::Network { code: code.into(), message }
     }
 
-    pub(super) async fn send(req: &S3Request) -> Result<S3Response> {
+    pub(super) async fn send(req: &HttpRequest) -> Result<HttpResponse> {
         let global = js_sys::global();
         let fetch: Function = get(&global, "fetch")
             .dyn_into()
@@ -168,13 +214,13 @@ mod fetch {
             .and_then(|f| f.call0(&resp))
             .map_err(|e| network("body", e))?;
         let buffer = JsFuture::from(Promise::from(buffer)).await.map_err(|e| network("body", e))?;
-        Ok(S3Response { status, headers, body: Uint8Array::new(&buffer).to_vec() })
+        Ok(HttpResponse { status, headers, body: Uint8Array::new(&buffer).to_vec() })
     }
 }
 
 #[cfg(target_arch = "wasm32")]
 impl Transport for HttpTransport {
-    async fn send(&self, req: &S3Request) -> Result<S3Response> {
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
         fetch::send(req).await
     }
 }

@@ -5,7 +5,8 @@
 //! never panic (a panic in the wasm is a trap in the host). Deterministic: a fixed-seed xorshift.
 #![cfg(not(target_arch = "wasm32"))]
 
-use magnus_s3::s3::{parse_error, parse_list, S3Response};
+use magnus_s3::s3::{parse_error, parse_list};
+use magnus_s3::transport::HttpResponse;
 use magnus_s3::{config, credentials, dates, layout::chunked, names, pyjson, Config, Error};
 
 const ROUNDS: usize = 10_000;
@@ -70,7 +71,8 @@ fn s3_answers_never_panic() {
     let accepted = fuzz(&[list], XML, |b| parse_list(b).is_ok());
     assert!(accepted > 100, "only {accepted} mutated listings parsed");
     fuzz(&[error], XML, |b| {
-        let resp = S3Response { status: 403, headers: vec![("x-amz-request-id".into(), "R".into())], body: b.to_vec() };
+        let resp =
+            HttpResponse { status: 403, headers: vec![("x-amz-request-id".into(), "R".into())], body: b.to_vec() };
         matches!(parse_error(&resp), Error::S3 { status: 403, .. })
     });
 }

@@ -1,56 +1,11 @@
 //! S3 requests as data and their answers parsed: no IO here. The store builds an
-//! [`S3Request`], the transport sends it, and these functions read the [`S3Response`].
+//! [`HttpRequest`] here, the transport sends it, and these functions read the [`HttpResponse`].
 
 pub(crate) mod xml;
 
 use crate::config::{encode_query_value, Endpoint};
 use crate::error::Error;
-
-/// An unsigned HTTP request to S3.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Request {
-    /// `GET`, `PUT`, `HEAD`, `DELETE`, `POST`.
-    pub method: &'static str,
-    /// Absolute URL, key already percent-encoded.
-    pub url: String,
-    /// Headers to send and sign (never `host` or `content-length`).
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-    /// How long the transport waits for the whole answer (set by the store from its config).
-    pub timeout: std::time::Duration,
-}
-
-/// The timeout of a request nobody set one for (the config's default).
-pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// What came back.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct S3Response {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
-}
-
-impl S3Response {
-    /// A header's value by lower-case name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    /// The object's ETag, quotes included (as `If-Match` wants it).
-    pub fn etag(&self) -> Option<&str> {
-        self.header("etag")
-    }
-
-    /// True for 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
+use crate::transport::{HttpRequest, HttpResponse, DEFAULT_TIMEOUT};
 
 /// A precondition on a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +19,8 @@ pub enum Condition {
 }
 
 /// GetObject.
-pub fn get_object(ep: &Endpoint, key: &str) -> S3Request {
-    S3Request {
+pub fn get_object(ep: &Endpoint, key: &str) -> HttpRequest {
+    HttpRequest {
         method: "GET",
         url: ep.object_url(key),
         headers: Vec::new(),
@@ -75,14 +30,14 @@ pub fn get_object(ep: &Endpoint, key: &str) -> S3Request {
 }
 
 /// PutObject of a JSON document, with an optional precondition.
-pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) -> S3Request {
+pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) -> HttpRequest {
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
     match condition {
         Condition::None => {}
         Condition::Absent => headers.push(("if-none-match".into(), "*".into())),
         Condition::Matches(etag) => headers.push(("if-match".into(), etag.clone())),
     }
-    S3Request { method: "PUT", url: ep.object_url(key), headers, body, timeout: DEFAULT_TIMEOUT }
+    HttpRequest { method: "PUT", url: ep.object_url(key), headers, body, timeout: DEFAULT_TIMEOUT }
 }
 
 /// ListObjectsV2 under `prefix`, grouped by `delimiter`, after `start_after`.
@@ -93,7 +48,7 @@ pub fn list_objects_v2(
     start_after: Option<&str>,
     continuation_token: Option<&str>,
     max_keys: u32,
-) -> S3Request {
+) -> HttpRequest {
     // Parameters in canonical (sorted) order; every value encoded as SigV4 canonicalizes it.
     let mut q = vec![];
     if let Some(t) = continuation_token {
@@ -108,7 +63,7 @@ pub fn list_objects_v2(
     if let Some(s) = start_after {
         q.push(format!("start-after={}", encode_query_value(s)));
     }
-    S3Request {
+    HttpRequest {
         method: "GET",
         url: format!("{}?{}", ep.bucket_url(), q.join("&")),
         headers: Vec::new(),
@@ -180,7 +135,7 @@ fn bad_answer(action: &str, what: &str) -> Error {
 }
 
 /// Turns an error answer into [`Error::S3`] with S3's code, message and request id.
-pub fn parse_error(resp: &S3Response) -> Error {
+pub fn parse_error(resp: &HttpResponse) -> Error {
     let text = String::from_utf8_lossy(&resp.body);
     let code = xml::first(&text, "Code").unwrap_or_else(|| status_code_name(resp.status));
     let message = xml::first(&text, "Message").unwrap_or_default();
@@ -247,7 +202,7 @@ mod tests {
 
     #[test]
     fn parses_errors_with_and_without_body() {
-        let resp = S3Response {
+        let resp = HttpResponse {
             status: 403,
             headers: vec![("x-amz-request-id".into(), "HDR".into())],
             body: b"<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message><RequestId>R1</RequestId><StringToSign>x</StringToSign></Error>".to_vec(),
@@ -259,7 +214,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let head = S3Response { status: 404, headers: vec![("x-amz-request-id".into(), "HDR".into())], body: vec![] };
+        let head = HttpResponse { status: 404, headers: vec![("x-amz-request-id".into(), "HDR".into())], body: vec![] };
         assert!(
             matches!(parse_error(&head), Error::S3 { code, request_id: Some(id), .. } if code == "NotFound" && id == "HDR")
         );

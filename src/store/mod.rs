@@ -15,9 +15,10 @@ use crate::credentials::{self, Credentials, Env};
 use crate::error::{Error, Result};
 use crate::model::{status, BranchLog, CodeIdentity, DataCatalog, Map, RunLog, StepAttempt, StepLog};
 use crate::names::{self, Kind};
-use crate::s3::{self, Condition, S3Request, S3Response};
+use crate::s3::{self, Condition};
 use crate::signing::{self, RequestParts, SignOptions};
 use crate::transport::{self, HttpTransport, Jitter, Transport};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// Fields of a new run log (magnus's `create_run_log` keyword arguments); `None` = magnus's default.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -229,7 +230,7 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// On RequestTimeTooSkewed, learns the offset from the answer's `Date`; true if it changed.
-    fn learn_skew(&self, resp: &S3Response) -> bool {
+    fn learn_skew(&self, resp: &HttpResponse) -> bool {
         if resp.status != 403 || !String::from_utf8_lossy(&resp.body).contains("<Code>RequestTimeTooSkewed</Code>") {
             return false;
         }
@@ -246,13 +247,13 @@ impl<T: Transport> S3RunLogStore<T> {
     ///
     /// Transient failures (500/502/503/504, network errors) are retried with jittered backoff, up
     /// to `request_tries`; each try is signed anew (fresh date).
-    pub(crate) async fn execute(&self, req: S3Request) -> Result<S3Response> {
+    pub(crate) async fn execute(&self, req: HttpRequest) -> Result<HttpResponse> {
         let credentials = self.credentials().await?;
         self.execute_as(req, &credentials, "s3").await
     }
 
     /// [`Self::execute`] with given credentials, for `service` (S3, or STS for the role itself).
-    async fn execute_as(&self, mut req: S3Request, credentials: &Credentials, service: &str) -> Result<S3Response> {
+    async fn execute_as(&self, mut req: HttpRequest, credentials: &Credentials, service: &str) -> Result<HttpResponse> {
         let mut jitter = Jitter::new();
         let mut attempt = 0;
         let unsigned = req.headers.len();

@@ -5,12 +5,12 @@ use std::collections::VecDeque;
 
 /// A transport that answers from a script and records what it was asked.
 struct Scripted {
-    answers: RefCell<VecDeque<Result<S3Response>>>,
-    seen: RefCell<Vec<S3Request>>,
+    answers: RefCell<VecDeque<Result<HttpResponse>>>,
+    seen: RefCell<Vec<HttpRequest>>,
 }
 
 impl Transport for Scripted {
-    async fn send(&self, req: &S3Request) -> Result<S3Response> {
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
         self.seen.borrow_mut().push(req.clone());
         let mut answer = self.answers.borrow_mut().pop_front().expect("script ran out");
         // "ECHO" stands for the create token of the first PUT seen (the store makes it up).
@@ -32,11 +32,11 @@ impl Transport for Scripted {
     }
 }
 
-fn answer(status: u16, body: &[u8]) -> Result<S3Response> {
-    Ok(S3Response { status, headers: vec![("etag".into(), "\"e1\"".into())], body: body.to_vec() })
+fn answer(status: u16, body: &[u8]) -> Result<HttpResponse> {
+    Ok(HttpResponse { status, headers: vec![("etag".into(), "\"e1\"".into())], body: body.to_vec() })
 }
 
-fn store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
+fn store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
     let config =
         Config::from_value(&serde_json::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
     let env: Env = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")]
@@ -51,7 +51,7 @@ fn store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
     })
 }
 
-fn net() -> Result<S3Response> {
+fn net() -> Result<HttpResponse> {
     Err(Error::Network { code: "connect".into(), message: "refused".into() })
 }
 
@@ -84,7 +84,7 @@ async fn retries_are_bounded_and_the_last_answer_is_typed() {
 
 #[tokio::test]
 async fn a_skewed_clock_is_corrected_from_the_server_date() {
-    let skewed = S3Response {
+    let skewed = HttpResponse {
         status: 403,
         headers: vec![("date".into(), "Sun, 06 Nov 2044 08:49:37 GMT".into())],
         body: b"<Error><Code>RequestTimeTooSkewed</Code></Error>".to_vec(),
@@ -94,7 +94,7 @@ async fn a_skewed_clock_is_corrected_from_the_server_date() {
     s.get_run_log_by_id("r", false).await.unwrap();
     s.get_run_log_by_id("r", false).await.unwrap();
     let seen = s.transport().seen.borrow();
-    let date = |r: &S3Request| r.headers.iter().find(|(k, _)| k == "x-amz-date").unwrap().1.clone();
+    let date = |r: &HttpRequest| r.headers.iter().find(|(k, _)| k == "x-amz-date").unwrap().1.clone();
     assert!(!date(&seen[0]).starts_with("2044"));
     assert!(date(&seen[1]).starts_with("20441106T0849"), "re-signed with the server's time: {}", date(&seen[1]));
     assert!(date(&seen[2]).starts_with("20441106T08"), "and the offset is kept");
@@ -139,7 +139,7 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
     ours.dag_hash = Some(String::new());
     ours.status = status::CREATED.into();
     // first try landed but its answer was lost; the retry meets 412 and finds our own token
-    let mine = S3Response {
+    let mine = HttpResponse {
         status: 200,
         headers: vec![("x-amz-meta-create-token".into(), "ECHO".into())],
         body: ours.to_json_bytes(),
@@ -147,7 +147,7 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
     let s = store(vec![net(), answer(412, b""), Ok(mine)]);
     assert_eq!(s.create_run_log("r", NewRunLog::default()).await.unwrap(), ours);
     // the same document created earlier by anyone (even this store): RunLogExists
-    let theirs = S3Response {
+    let theirs = HttpResponse {
         status: 200,
         headers: vec![("x-amz-meta-create-token".into(), "someone-else".into())],
         body: ours.to_json_bytes(),
@@ -156,7 +156,7 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
     assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
 }
 
-fn role_store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
+fn role_store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
     let config = Config::from_value(&serde_json::json!({
         "s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1",
         "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800
@@ -171,7 +171,7 @@ fn role_store(answers: Vec<Result<S3Response>>) -> S3RunLogStore<Scripted> {
 }
 
 /// An AssumeRole answer whose credentials expire `secs` from now.
-fn sts_answer(key: &str, secs: u64) -> Result<S3Response> {
+fn sts_answer(key: &str, secs: u64) -> Result<HttpResponse> {
     let expires = transport::now() + Duration::from_secs(secs);
     let secs_since_epoch = expires.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let iso = aws_smithy_types::DateTime::from_secs(secs_since_epoch)
@@ -185,7 +185,7 @@ fn sts_answer(key: &str, secs: u64) -> Result<S3Response> {
     answer(200, body.as_bytes())
 }
 
-fn credential_of(req: &S3Request) -> String {
+fn credential_of(req: &HttpRequest) -> String {
     let auth = &req.headers.iter().find(|(k, _)| k == "authorization").unwrap().1;
     auth.split("Credential=").nth(1).unwrap().split('/').next().unwrap().to_string()
 }
