@@ -119,10 +119,7 @@ export function createRunLogApi(store, { token, cors, basePath = "" } = {}) {
         }
       }
       if (request.method !== "GET" && request.method !== "HEAD") {
-        return new Response(JSON.stringify({ error: "MethodNotAllowed", message: "this API is read-only" }), {
-          status: 405,
-          headers: headers({ allow: "GET, HEAD, OPTIONS" }),
-        });
+        return fail(405, "MethodNotAllowed", "this API is read-only", {}, { allow: "GET, HEAD, OPTIONS" });
       }
       try {
         const response = await route(request);

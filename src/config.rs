@@ -73,7 +73,7 @@ impl Default for Config {
             endpoint_url: None,
             force_path_style: None,
             layout: Layout::Single,
-            request_timeout_seconds: 60,
+            request_timeout_seconds: crate::transport::DEFAULT_TIMEOUT.as_secs() as u32,
         }
     }
 }
@@ -138,6 +138,12 @@ impl Config {
             let text = || -> Result<String> {
                 val.as_str().map(str::to_string).ok_or_else(|| Error::config(key, "expected a string"))
             };
+            let seconds = |lo: u32, hi: u32, why: &str| -> Result<u32> {
+                val.as_u64()
+                    .filter(|n| (u64::from(lo)..=u64::from(hi)).contains(n))
+                    .map(|n| n as u32)
+                    .ok_or_else(|| Error::config(key, why))
+            };
             match key.as_str() {
                 "aws_profile" => c.aws_profile = text()?,
                 "use_credentials" => {
@@ -150,11 +156,8 @@ impl Config {
                 "aws_session_key_name" => c.aws_session_key_name = text()?,
                 "role_arn" => c.role_arn = text()?,
                 "session_duration_in_seconds" => {
-                    c.session_duration_in_seconds = val
-                        .as_u64()
-                        .filter(|n| (900..=43200).contains(n))
-                        .ok_or_else(|| Error::config(key, "expected an integer from 900 to 43200 (STS limits)"))?
-                        as u32
+                    c.session_duration_in_seconds =
+                        seconds(900, 43200, "expected an integer from 900 to 43200 (STS limits)")?
                 }
                 "s3_bucket" => c.s3_bucket = text()?,
                 "prefix" => c.prefix = text()?.trim_matches('/').to_string(),
@@ -167,11 +170,7 @@ impl Config {
                     }
                 }
                 "request_timeout_seconds" => {
-                    c.request_timeout_seconds = val
-                        .as_u64()
-                        .filter(|n| (1..=3600).contains(n))
-                        .ok_or_else(|| Error::config(key, "expected a whole number of seconds from 1 to 3600"))?
-                        as u32
+                    c.request_timeout_seconds = seconds(1, 3600, "expected a whole number of seconds from 1 to 3600")?
                 }
                 "layout" => {
                     c.layout = match val.as_str() {

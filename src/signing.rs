@@ -95,11 +95,6 @@ pub fn parse_time(text: &str) -> Result<SystemTime> {
     })
 }
 
-/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, as in a response's `Date` header).
-pub fn parse_http_date(text: &str) -> Option<SystemTime> {
-    crate::dates::parse_http_date(text)
-}
-
 /// Percent-encodes what may not appear raw in a URL (space, non-ASCII, controls), keeping
 /// existing `%XX` escapes, so the URL parses and is signed exactly as `fetch` sends it.
 pub fn sendable_url(url: &str) -> Cow<'_, str> {

@@ -234,7 +234,7 @@ impl<T: Transport> S3RunLogStore<T> {
         if resp.status != 403 || !String::from_utf8_lossy(&resp.body).contains("<Code>RequestTimeTooSkewed</Code>") {
             return false;
         }
-        let Some(server) = resp.header("date").and_then(signing::parse_http_date) else { return false };
+        let Some(server) = resp.header("date").and_then(crate::dates::parse_http_date) else { return false };
         let local = transport::now();
         let skew = match server.duration_since(local) {
             Ok(ahead) => ahead.as_millis() as i64,

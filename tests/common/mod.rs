@@ -83,12 +83,24 @@ pub fn store(test: &str) -> S3RunLogStore {
 /// Sends a raw request signed with our signer and the test server's admin credentials (for
 /// writing bytes the store would not write, and reading objects the store does not expose).
 pub async fn signed(method: &str, url: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
     let creds = magnus_s3::Credentials::new(var("MAGNUS_TEST_S3_KEY"), var("MAGNUS_TEST_S3_SECRET"), None);
-    let opts = SignOptions::new(&creds, "us-east-1", "s3", std::time::SystemTime::now());
-    let signed = sign_headers(&RequestParts { method, url, headers: &[], body }, &opts).unwrap();
+    signed_as(&creds, "s3", method, url, &[], body).await
+}
+
+/// Sends a raw request for `service` (region us-east-1) with `headers`, signed as `creds`.
+pub async fn signed_as(
+    creds: &magnus_s3::Credentials,
+    service: &str,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    use magnus_s3::signing::{sign_headers, RequestParts, SignOptions};
+    let opts = SignOptions::new(creds, "us-east-1", service, std::time::SystemTime::now());
+    let signed = sign_headers(&RequestParts { method, url, headers, body }, &opts).unwrap();
     let mut req = reqwest::Client::new().request(method.parse().unwrap(), url).body(body.to_vec());
-    for (k, v) in signed {
+    for (k, v) in headers.iter().map(|(k, v)| (k.as_str(), v.clone())).chain(signed) {
         req = req.header(k, v);
     }
     let resp = req.send().await.unwrap();

@@ -33,11 +33,13 @@ export function objectUrl(prefix, runId) {
   return `${endpoint()}/${bucket()}/${key}`;
 }
 
-/** A signed fetch with our own signRequest (raw bytes in or out). */
-export async function signedFetch(signRequest, method, url, body) {
+/** A signed fetch with our own signRequest (raw bytes in or out): the test server's keys and S3
+ * unless `as` names other `{ creds, service, headers }` (region us-east-1). */
+export async function signedFetch(signRequest, method, url, body, as = {}) {
+  const creds = as.creds ?? { accessKeyId: env().AWS_ACCESS_KEY_ID, secretAccessKey: env().AWS_SECRET_ACCESS_KEY };
   const { headers } = signRequest(
-    { method, url, body },
-    { accessKeyId: env().AWS_ACCESS_KEY_ID, secretAccessKey: env().AWS_SECRET_ACCESS_KEY, region: "us-east-1", service: "s3" },
+    { method, url, body, headers: as.headers },
+    { ...creds, region: "us-east-1", service: as.service ?? "s3" },
   );
   return fetch(url, { method, headers, body });
 }

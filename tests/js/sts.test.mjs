@@ -10,16 +10,16 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { S3RunLogStore, signRequest } from "magnus-s3";
-import { repo, freePort } from "./helpers.mjs";
+import { repo, freePort, signedFetch } from "./helpers.mjs";
 
 const motoBin = join(repo, ".venv-moto", "bin", "moto_server");
 
-/** A signed AWS Query API call (IAM, STS) or REST call; returns [status, text]. */
-async function call(url, service, { method = "POST", form, creds = { accessKeyId: "AKIDSETUP", secretAccessKey: "setup" } } = {}) {
+/** A signed AWS Query API call (IAM) or REST call before moto checks keys; returns [status, text]. */
+async function call(url, service, { method = "POST", form } = {}) {
   const body = form ? new URLSearchParams(form).toString() : undefined;
   const headers = form ? { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } : {};
-  const signed = signRequest({ method, url, headers, body }, { ...creds, region: "us-east-1", service });
-  const r = await fetch(url, { method, headers: signed.headers, body });
+  const creds = { accessKeyId: "AKIDSETUP", secretAccessKey: "setup" };
+  const r = await signedFetch(signRequest, method, url, body, { creds, service, headers });
   return [r.status, await r.text()];
 }
 
