@@ -12,7 +12,12 @@ fn main() {
     use magnus_s3::transport::{HttpRequest, HttpResponse};
     use magnus_s3::transport::{HttpTransport, Transport};
     use magnus_s3::{Config, Env, NewRunLog, Result, S3RunLogStore};
-    use serde_json::json;
+    /// `serde_json::json!` as magnus_s3's own value type.
+    macro_rules! json {
+        ($($t:tt)+) => {
+            <magnus_s3::Value as serde::Deserialize>::deserialize(serde_json::json!($($t)+)).unwrap()
+        };
+    }
     use std::cell::Cell;
 
     struct Counting {

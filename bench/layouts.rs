@@ -27,7 +27,12 @@ mod native {
     use magnus_s3::transport::{HttpRequest, HttpResponse};
     use magnus_s3::transport::{HttpTransport, Transport};
     use magnus_s3::{Config, Env, NewRunLog, Result, S3RunLogStore};
-    use serde_json::json;
+    /// `serde_json::json!` as magnus_s3's own value type.
+    macro_rules! json {
+        ($($t:tt)+) => {
+            <magnus_s3::Value as serde::Deserialize>::deserialize(serde_json::json!($($t)+)).unwrap()
+        };
+    }
 
     /// Counts what goes through a transport.
     struct Counting<T> {

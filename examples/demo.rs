@@ -46,7 +46,7 @@ mod demo {
         out
     }
 
-    fn print_steps(steps: &indexmap::IndexMap<String, StepLog>, depth: usize) {
+    fn print_steps(steps: &magnus_s3::Map<StepLog>, depth: usize) {
         for s in steps.values() {
             let attempt = s
                 .attempts
@@ -94,7 +94,7 @@ mod demo {
             log.run_id,
             log.status,
             log.tag.unwrap_or_default(),
-            serde_json::to_string(&log.parameters)?
+            magnus_s3::pyjson::to_compact_string(&log.parameters)
         );
         print_steps(&log.steps, 1);
         println!("\npresigned GET (15 min): {}", store.presign_get_run_log(&show, 900).await?);

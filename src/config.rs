@@ -2,8 +2,8 @@
 //! magnus-extensions' keys and defaults, our additions (`endpoint_url`, `force_path_style`,
 //! `layout`, `request_timeout_seconds`), where objects live (endpoint, addressing) and how run ids become keys.
 
+use crate::value::Value;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::Value;
 
 use crate::credentials::Env;
 use crate::error::{quoted, Error, Result};
@@ -16,6 +16,16 @@ pub enum Layout {
     Single,
     /// One object per run header, parameter, step and branch under `<prefix>/<run_id>/`.
     Chunked,
+}
+
+impl Layout {
+    /// `"single"` or `"chunked"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Single => "single",
+            Layout::Chunked => "chunked",
+        }
+    }
 }
 
 /// The S3 run log store's configuration, defaults as in magnus-extensions 0.2.13.
@@ -342,7 +352,7 @@ impl Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
     #[test]
     fn defaults_are_magnus_extensions_defaults() {

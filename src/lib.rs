@@ -28,6 +28,7 @@ pub mod signing;
 pub mod store;
 pub mod sts;
 pub mod transport;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -37,6 +38,7 @@ pub use credentials::{Credentials, Env};
 pub use error::{Error, Result};
 pub use model::{BranchLog, CodeIdentity, DataCatalog, RunLog, StepAttempt, StepLog};
 pub use store::{ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
+pub use value::{Map, Number, Value};
 
 // Talc instead of std's dlmalloc on wasm32: smaller (about 1.5 KB gzip) and faster.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]

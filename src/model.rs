@@ -5,16 +5,12 @@
 //! keys), so a round trip through this crate never loses data. Reading is strict about types
 //! and reports the path of the first bad field.
 
-use indexmap::IndexMap;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::pyjson;
-
-/// An ordered JSON object (insertion order kept, as Python dicts do).
-pub type Map = serde_json::Map<String, Value>;
+use crate::pyjson::{self, ToJson, Writer};
+pub use crate::value::{Map, Value};
 
 /// The status strings magnus uses (plain strings in the model, not an enum).
 pub mod status {
@@ -46,7 +42,7 @@ pub struct RunLog {
     /// Run status (see [`status`]).
     pub status: String,
     /// Top-level steps by internal name, in insertion order.
-    pub steps: IndexMap<String, StepLog>,
+    pub steps: Map<StepLog>,
     /// Run parameters: arbitrary JSON values.
     pub parameters: Map,
     /// Informational snapshot of the run's configuration.
@@ -77,7 +73,7 @@ pub struct StepLog {
     /// Values from `track_this(...)`.
     pub user_defined_metrics: Map,
     /// Branches of a parallel / map / dag step, by internal branch name.
-    pub branches: IndexMap<String, BranchLog>,
+    pub branches: Map<BranchLog>,
     /// Catalog get/put records in the order they were added.
     pub data_catalog: Vec<DataCatalog>,
     /// Unknown keys, kept.
@@ -92,7 +88,7 @@ pub struct BranchLog {
     /// Branch status.
     pub status: String,
     /// The branch's steps by internal name.
-    pub steps: IndexMap<String, StepLog>,
+    pub steps: Map<StepLog>,
     /// Unknown keys, kept.
     pub extra: Map,
 }
@@ -162,7 +158,7 @@ impl RunLog {
             tag: Some(String::new()),
             original_run_id: Some(String::new()),
             status: status::FAIL.into(),
-            steps: IndexMap::new(),
+            steps: Map::new(),
             parameters: Map::new(),
             run_config: Map::new(),
             extra: Map::new(),
@@ -211,7 +207,7 @@ impl StepLog {
             code_identities: Vec::new(),
             attempts: Vec::new(),
             user_defined_metrics: Map::new(),
-            branches: IndexMap::new(),
+            branches: Map::new(),
             data_catalog: Vec::new(),
             extra: Map::new(),
         }
@@ -248,7 +244,7 @@ impl BranchLog {
         BranchLog {
             internal_name: internal_name.into(),
             status: status::FAIL.into(),
-            steps: IndexMap::new(),
+            steps: Map::new(),
             extra: Map::new(),
         }
     }
@@ -380,19 +376,17 @@ pub(crate) fn child_path(path: &str, key: &str) -> String {
     if plain {
         format!("{path}.{key}")
     } else {
-        // Not serde_json's Display for a Value: that pulls a second serializer into the wasm.
         format!("{path}[{}]", crate::error::quoted(key))
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// A string value as a Rust string: one holding unpaired surrogates (which Rust strings cannot)
+/// gets U+FFFD in their place; the model's own string fields are names, statuses and messages.
+fn text(v: Value) -> std::result::Result<String, Value> {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Value::String(s) => Ok(s),
+        Value::Utf16(u) => Ok(String::from_utf16_lossy(&u)),
+        other => Err(other),
     }
 }
 
@@ -411,7 +405,7 @@ impl Fields {
     fn new(v: Value, path: String) -> Result<Self> {
         match v {
             Value::Object(map) => Ok(Fields { map, path, error: None }),
-            other => Err(Error::invalid_run_log(path, format!("expected an object, found {}", type_name(&other)))),
+            other => Err(Error::invalid_run_log(path, format!("expected an object, found {}", other.kind()))),
         }
     }
 
@@ -425,7 +419,7 @@ impl Fields {
 
     fn take(&mut self, key: &str) -> Option<Value> {
         // shift_remove keeps the order of the remaining (extra) keys.
-        self.map.shift_remove(key)
+        self.map.remove(key)
     }
 
     fn fail(&mut self, e: Error) {
@@ -433,15 +427,14 @@ impl Fields {
     }
 
     fn wrong(&mut self, key: &str, want: &str, got: &Value) {
-        let e =
-            Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", type_name(got)));
+        let e = Error::invalid_run_log(child_path(&self.path, key), format!("expected {want}, found {}", got.kind()));
         self.fail(e);
     }
 
     fn required_string(&mut self, key: &str) -> String {
-        match self.take(key) {
-            Some(Value::String(s)) => return s,
-            Some(other) => self.wrong(key, "a string", &other),
+        match self.take(key).map(text) {
+            Some(Ok(s)) => return s,
+            Some(Err(other)) => self.wrong(key, "a string", &other),
             None => {
                 let e = Error::invalid_run_log(child_path(&self.path, key), "required field is missing");
                 self.fail(e);
@@ -451,9 +444,9 @@ impl Fields {
     }
 
     fn string(&mut self, key: &str, default: &str) -> String {
-        match self.take(key) {
-            Some(Value::String(s)) => s,
-            Some(other) => {
+        match self.take(key).map(text) {
+            Some(Ok(s)) => s,
+            Some(Err(other)) => {
                 self.wrong(key, "a string", &other);
                 String::new()
             }
@@ -462,10 +455,10 @@ impl Fields {
     }
 
     fn opt_string(&mut self, key: &str, default: Option<&str>) -> Option<String> {
-        match self.take(key) {
-            Some(Value::String(s)) => Some(s),
-            Some(Value::Null) => None,
-            Some(other) => {
+        match self.take(key).map(text) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(Value::Null)) => None,
+            Some(Err(other)) => {
                 self.wrong(key, "a string or null", &other);
                 None
             }
@@ -546,12 +539,12 @@ impl Fields {
         out
     }
 
-    fn keyed<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> IndexMap<String, T> {
-        let mut out = IndexMap::new();
+    fn keyed<T>(&mut self, key: &str, item: fn(Value, String) -> Result<T>) -> Map<T> {
+        let mut out = Map::new();
         match self.take(key) {
             Some(Value::Object(m)) => {
                 let path = child_path(&self.path, key);
-                out.reserve(m.len());
+                out = Map::with_capacity(m.len());
                 for (k, v) in m {
                     let at = child_path(&path, &k);
                     match item(v, at) {
@@ -588,6 +581,17 @@ macro_rules! impl_serialize {
                     m.serialize_entry(k, v)?;
                 }
                 m.end()
+            }
+        }
+
+        impl ToJson for $ty {
+            fn write_json(&self, w: &mut Writer) {
+                w.begin_object();
+                $( w.entry(stringify!($field), &self.$field); )+
+                for (k, v) in &self.extra {
+                    w.entry(k, v);
+                }
+                w.end_object();
             }
         }
 
@@ -647,9 +651,9 @@ mod tests {
             "{\n    \"run_id\": \"r\",\n    \"dag_hash\": null,\n    \"use_cached\": false,\n    \"tag\": \"\",\n    \"original_run_id\": \"\",\n    \"status\": \"FAIL\",\n    \"steps\": {},\n    \"parameters\": {},\n    \"run_config\": {}\n}"
         );
         assert_eq!(r, RunLog::new("r"));
-        let a = StepAttempt::from_value(serde_json::json!({})).unwrap();
+        let a = StepAttempt::from_value(Value::Object(Map::new())).unwrap();
         assert_eq!(a, StepAttempt::default());
-        let c = CodeIdentity::from_value(serde_json::json!({})).unwrap();
+        let c = CodeIdentity::from_value(Value::Object(Map::new())).unwrap();
         assert_eq!(c, CodeIdentity::default());
     }
 
@@ -660,7 +664,7 @@ mod tests {
         let r = RunLog::from_json_bytes(doc).unwrap();
         assert_eq!(r.extra["zz"], 1);
         let step = &r.steps["a"];
-        assert_eq!(step.extra["new"], serde_json::json!([1]));
+        assert_eq!(step.extra["new"], Value::parse("[1]").unwrap());
         assert_eq!(step.attempts[0].extra["x"], true);
         assert_eq!(step.branches["a.b"].extra["y"], Value::Null);
         let back = RunLog::from_json_bytes(&r.to_json_bytes()).unwrap();

@@ -5,10 +5,8 @@
 //! shortest missing prefix. Names of the wrong shape are rejected, not half-resolved as
 //! magnus's search helpers do.
 
-use indexmap::IndexMap;
-
 use crate::error::{quoted, Error, Result};
-use crate::model::{BranchLog, RunLog, StepLog};
+use crate::model::{BranchLog, Map, RunLog, StepLog};
 
 /// What an internal name denotes, by its number of segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +119,7 @@ pub fn branch<'a>(run: &'a RunLog, name: &str) -> Result<&'a BranchLog> {
 }
 
 /// The steps map a step named `name` belongs in (the run's, or its parent branch's).
-pub fn steps_for_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut IndexMap<String, StepLog>> {
+pub fn steps_for_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut Map<StepLog>> {
     check(name, Kind::Step)?;
     let id = run.run_id.clone();
     match parent_branch(name) {
@@ -169,7 +167,7 @@ pub fn add_branch(run: &mut RunLog, mut branch: BranchLog) -> Result<()> {
 
 /// Every step of the run, depth first in document order, with its internal name.
 pub fn all_steps(run: &RunLog) -> Vec<&StepLog> {
-    fn walk<'a>(steps: &'a IndexMap<String, StepLog>, out: &mut Vec<&'a StepLog>) {
+    fn walk<'a>(steps: &'a Map<StepLog>, out: &mut Vec<&'a StepLog>) {
         for s in steps.values() {
             out.push(s);
             for b in s.branches.values() {

@@ -30,10 +30,10 @@ async fn whole_api_in_the_chunked_layout() {
     assert!(matches!(store.create_run_log(id, NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
     store.create_run_log("same", NewRunLog::default()).await.unwrap();
     assert!(matches!(store.create_run_log("same", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
-    store.set_parameters(id, json!({"x": 1, "y": [1.5]}).as_object().unwrap()).await.unwrap();
-    store.set_parameters(id, json!({"x": 2}).as_object().unwrap()).await.unwrap();
-    assert_eq!(store.get_parameters(id).await.unwrap(), *json!({"x": 2, "y": [1.5]}).as_object().unwrap());
-    store.set_run_config(id, json!({"executor": "local"}).as_object().unwrap()).await.unwrap();
+    store.set_parameters(id, common::value!({"x": 1, "y": [1.5]}).as_object().unwrap()).await.unwrap();
+    store.set_parameters(id, common::value!({"x": 2}).as_object().unwrap()).await.unwrap();
+    assert_eq!(store.get_parameters(id).await.unwrap(), *common::value!({"x": 2, "y": [1.5]}).as_object().unwrap());
+    store.set_run_config(id, common::value!({"executor": "local"}).as_object().unwrap()).await.unwrap();
 
     let mut fan = store.create_step_log("fan", "fan");
     fan.step_type = "parallel".into();

@@ -39,8 +39,8 @@ async fn run_workload(store: &S3RunLogStore, n: usize) -> (usize, RunLog) {
         attempt.status = status::SUCCESS.into();
         step.attempts.push(attempt);
         store.add_step_log(&step, id).await?;
-        store.set_parameters(id, json!({ format!("p{i:02}"): i }).as_object().unwrap()).await?;
-        store.set_run_config(id, json!({ format!("w{i:02}"): i }).as_object().unwrap()).await?;
+        store.set_parameters(id, common::value!({ format!("p{i:02}"): i }).as_object().unwrap()).await?;
+        store.set_run_config(id, common::value!({ format!("w{i:02}"): i }).as_object().unwrap()).await?;
         store.update_run_log_status(id, if i % 2 == 0 { status::SUCCESS } else { status::PROCESSING }).await
     }))
     .await;
@@ -64,10 +64,10 @@ async fn run_workload(store: &S3RunLogStore, n: usize) -> (usize, RunLog) {
                 }
             }
         }
-        if log.parameters.get(&format!("p{i:02}")) != Some(&json!(i)) {
+        if log.parameters.get(&format!("p{i:02}")) != Some(&common::value!(i)) {
             lost += 1;
         }
-        if log.run_config.get(&format!("w{i:02}")) != Some(&json!(i)) {
+        if log.run_config.get(&format!("w{i:02}")) != Some(&common::value!(i)) {
             lost += 1;
         }
     }

@@ -10,8 +10,9 @@ use magnus_s3::model::status;
 use magnus_s3::{Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
 use serde_json::json;
 
-fn map(v: serde_json::Value) -> magnus_s3::model::Map {
-    v.as_object().unwrap().clone()
+/// An object from JSON text (key order as written).
+fn map(text: &str) -> magnus_s3::model::Map {
+    magnus_s3::Value::parse(text).unwrap().as_object().unwrap().clone()
 }
 
 async fn put_raw(url: &str, body: &[u8]) -> u16 {
@@ -57,15 +58,15 @@ async fn whole_api_builds_a_nested_run() {
         .create_run_log(id, NewRunLog { status: Some(status::PROCESSING.into()), ..Default::default() })
         .await
         .unwrap();
-    store.set_parameters(id, &map(json!({"x": 1, "greeting": "hi"}))).await.unwrap();
-    store.set_parameters(id, &map(json!({"new": [1.0, 2.5e-7], "x": 2}))).await.unwrap();
+    store.set_parameters(id, &map(r#"{"x": 1, "greeting": "hi"}"#)).await.unwrap();
+    store.set_parameters(id, &map(r#"{"new": [1.0, 2.5e-7], "x": 2}"#)).await.unwrap();
     assert_eq!(
-        serde_json::to_string(&store.get_parameters(id).await.unwrap()).unwrap(),
+        magnus_s3::pyjson::to_compact_string(&store.get_parameters(id).await.unwrap()),
         r#"{"x":2,"greeting":"hi","new":[1.0,2.5e-07]}"#,
         "stored in Python form"
     );
-    store.set_run_config(id, &map(json!({"executor": {"type": "local"}}))).await.unwrap();
-    store.set_run_config(id, &map(json!({"tag": "x"}))).await.unwrap();
+    store.set_run_config(id, &map(r#"{"executor": {"type": "local"}}"#)).await.unwrap();
+    store.set_run_config(id, &map(r#"{"tag": "x"}"#)).await.unwrap();
     assert_eq!(store.get_run_config(id).await.unwrap().len(), 2);
 
     let mut fan = store.create_step_log("fan", "fan");
@@ -76,7 +77,7 @@ async fn whole_api_builds_a_nested_run() {
     let mut attempt = store.create_attempt_log();
     attempt.attempt_number = 1;
     attempt.status = status::SUCCESS.into();
-    attempt.parameters = map(json!({"x": 2}));
+    attempt.parameters = map(r#"{"x": 2}"#);
     task.attempts.push(attempt);
     task.code_identities.push(store.create_code_identity());
     let mut cat = store.create_data_catalog("data/out.csv");
@@ -263,7 +264,7 @@ async fn missing_bucket_is_not_run_log_not_found() {
 async fn unreachable_endpoint_is_a_network_error() {
     let mut env = common::env();
     env.insert("AWS_ENDPOINT_URL_S3".into(), "http://127.0.0.1:9".into());
-    let cfg = magnus_s3::Config::from_value(&json!({"s3_bucket": "b"})).unwrap();
+    let cfg = magnus_s3::Config::from_value(&common::to_value(json!({"s3_bucket": "b"}))).unwrap();
     let store = S3RunLogStore::new(cfg, &env).unwrap();
     match store.get_run_log_by_id("r", false).await {
         Err(Error::Network { code, .. }) => assert_eq!(code, "connect"),

@@ -109,7 +109,7 @@ async fn role_arn_assumes_the_role_and_signs_s3_with_it() {
 
     let role_arn = tag(&role, "Arn");
     let config = |role: &str| {
-        Config::from_value(&serde_json::json!({"s3_bucket": "runlogs", "prefix": "sts-native", "endpoint_url": moto,
+        Config::from_value(&common::value!({"s3_bucket": "runlogs", "prefix": "sts-native", "endpoint_url": moto,
             "region": "us-east-1", "use_credentials": true, "role_arn": role}))
         .unwrap()
     };

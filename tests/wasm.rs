@@ -20,8 +20,8 @@ fn process_env(name: &str) -> String {
 
 fn store(secret: &str) -> S3RunLogStore {
     let prefix = format!("wasm/{}", js_sys::Date::now() as u64);
-    let cfg = Config::from_value(&json!({"s3_bucket": process_env("MAGNUS_TEST_S3_BUCKET"), "prefix": prefix,
-        "endpoint_url": process_env("MAGNUS_TEST_S3_ENDPOINT"), "region": "us-east-1"}))
+    let cfg = Config::from_value(&serde::Deserialize::deserialize(json!({"s3_bucket": process_env("MAGNUS_TEST_S3_BUCKET"), "prefix": prefix,
+        "endpoint_url": process_env("MAGNUS_TEST_S3_ENDPOINT"), "region": "us-east-1"})).unwrap())
     .unwrap();
     let mut env = Env::new();
     env.insert("AWS_ACCESS_KEY_ID".into(), process_env("MAGNUS_TEST_S3_KEY"));

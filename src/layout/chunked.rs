@@ -18,10 +18,9 @@
 //! with the smallest `<time_ns>`.
 
 use indexmap::IndexMap;
-use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::model::{BranchLog, Map, RunLog, StepLog};
+use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
 use crate::names::{parent_branch, parent_step};
 
 /// The kinds of chunk object.
@@ -97,7 +96,7 @@ pub fn header(log: &RunLog) -> RunLog {
         tag: log.tag.clone(),
         original_run_id: log.original_run_id.clone(),
         status: log.status.clone(),
-        steps: IndexMap::new(),
+        steps: Map::new(),
         parameters: Map::new(),
         run_config: log.run_config.clone(),
         extra: log.extra.clone(),
@@ -116,7 +115,7 @@ pub fn step_chunk(step: &StepLog) -> StepLog {
         code_identities: step.code_identities.clone(),
         attempts: step.attempts.clone(),
         user_defined_metrics: step.user_defined_metrics.clone(),
-        branches: IndexMap::new(),
+        branches: Map::new(),
         data_catalog: step.data_catalog.clone(),
         extra: step.extra.clone(),
     }
@@ -127,14 +126,14 @@ pub fn branch_chunk(branch: &BranchLog) -> BranchLog {
     BranchLog {
         internal_name: branch.internal_name.clone(),
         status: branch.status.clone(),
-        steps: IndexMap::new(),
+        steps: Map::new(),
         extra: branch.extra.clone(),
     }
 }
 
 /// Every step and branch of a run log, flattened into chunks (depth first, document order).
 pub fn split(log: &RunLog) -> (Vec<StepLog>, Vec<BranchLog>) {
-    fn walk(steps: &IndexMap<String, StepLog>, s_out: &mut Vec<StepLog>, b_out: &mut Vec<BranchLog>) {
+    fn walk(steps: &Map<StepLog>, s_out: &mut Vec<StepLog>, b_out: &mut Vec<BranchLog>) {
         for s in steps.values() {
             s_out.push(step_chunk(s));
             for b in s.branches.values() {

@@ -5,12 +5,10 @@
 //! update is one PUT of that step's object once its name is known (the store caches the object
 //! names it found or made).
 
-use serde_json::Value;
-
 use super::{Fetched, Put, S3RunLogStore};
 use crate::error::{Error, Result};
 use crate::layout::chunked::{self, Chunk, Parts};
-use crate::model::{BranchLog, Map, RunLog, StepLog};
+use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
 use crate::names::Kind;
 use crate::pyjson;
 use crate::s3::{self, Condition, ObjectInfo};

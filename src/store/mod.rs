@@ -62,6 +62,19 @@ pub struct RunLogSummary {
     pub layout: Layout,
 }
 
+impl crate::pyjson::ToJson for RunLogSummary {
+    fn write_json(&self, w: &mut crate::pyjson::Writer) {
+        w.begin_object();
+        w.entry("run_id", &self.run_id);
+        w.entry("key", &self.key);
+        w.entry("last_modified", &self.last_modified);
+        w.entry("size", &self.size);
+        w.entry("etag", &self.etag);
+        w.entry("layout", self.layout.as_str());
+        w.end_object();
+    }
+}
+
 /// How writes behave under contention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WritePolicy {

@@ -38,7 +38,7 @@ fn answer(status: u16, body: &[u8]) -> Result<HttpResponse> {
 
 fn store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
     let config =
-        Config::from_value(&serde_json::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
+        Config::from_value(&crate::value::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
     let env: Env = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -157,7 +157,7 @@ async fn a_retried_create_that_landed_is_not_reported_as_existing() {
 }
 
 fn role_store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
-    let config = Config::from_value(&serde_json::json!({
+    let config = Config::from_value(&crate::value::json!({
         "s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1",
         "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800
     }))

@@ -1,8 +1,8 @@
 //! JS ↔ Rust values: JSON-shaped values through the engine's JSON, plus typed readers for
 //! option bags and arguments that turn wrong types into [`Error::InvalidArgument`].
 
+use crate::value::Value;
 use js_sys::{Object, Reflect, JSON};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::credentials::Env;
@@ -18,7 +18,7 @@ pub fn to_value(v: &JsValue, argument: &str) -> Result<Value> {
 
 /// A serde value as a plain JS value (objects keep key order, except that JS itself puts
 /// integer-like keys first).
-pub fn from_serialize<T: serde::Serialize + ?Sized>(v: &T) -> JsValue {
+pub fn from_serialize<T: crate::pyjson::ToJson + ?Sized>(v: &T) -> JsValue {
     JSON::parse(&crate::pyjson::to_compact_string(v)).unwrap_or(JsValue::NULL)
 }
 

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::value::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -269,7 +269,7 @@ fn take_naive_switch(config: &mut Value) -> Result<bool> {
         Some(c) if c.is_object() => c,
         _ => config,
     };
-    match inner.as_object_mut().and_then(|m| m.shift_remove("unsafe_last_writer_wins")) {
+    match inner.as_object_mut().and_then(|m| m.remove("unsafe_last_writer_wins")) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(b),
         Some(_) => Err(Error::config("unsafe_last_writer_wins", "expected true or false")),

@@ -22,11 +22,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every run-log document magnus wrote: `*.json` outside `sources/` and `probes/`, plus the
-/// chunked-s3 objects (which have no suffix).
+/// Every run-log document magnus wrote (`fixtures/magnus-*`): `*.json` outside `sources/` and
+/// `probes/`, plus the chunked-s3 objects (which have no suffix).
 pub fn fixture_run_logs() -> Vec<PathBuf> {
     let mut all = Vec::new();
-    walk(&shared().join("fixtures"), &mut all);
+    for e in std::fs::read_dir(shared().join("fixtures")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && p.file_name().unwrap().to_string_lossy().starts_with("magnus-") {
+            walk(&p, &mut all);
+        }
+    }
     let mut out: Vec<PathBuf> = all
         .into_iter()
         .filter(|p| {
@@ -72,8 +77,23 @@ pub fn config(prefix: &str, extra: serde_json::Value) -> Config {
     for (k, v) in extra.as_object().unwrap() {
         c["config"][k] = v.clone();
     }
-    Config::from_value(&c).unwrap()
+    Config::from_value(&to_value(c)).unwrap()
 }
+
+/// A serde_json value as this crate's (key order is serde_json's: sorted).
+pub fn to_value(v: serde_json::Value) -> magnus_s3::Value {
+    serde::Deserialize::deserialize(v).unwrap()
+}
+
+/// `serde_json::json!` as this crate's value (for parameters and run configs in tests).
+#[allow(unused_macros)]
+macro_rules! value {
+    ($($t:tt)+) => {
+        common::to_value(serde_json::json!($($t)+))
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use value;
 
 /// A store on the test server under a fresh prefix.
 pub fn store(test: &str) -> S3RunLogStore {

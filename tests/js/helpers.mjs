@@ -53,9 +53,11 @@ function walk(dir, out) {
   return out;
 }
 
-/** Every whole run log magnus wrote (file-system files, S3 objects, PUT bodies). */
+/** Every whole run log magnus wrote (`fixtures/magnus-*`: file-system files, S3 objects, PUT bodies). */
 export function fixtureRunLogs() {
-  return walk(join(shared, "fixtures"), [])
+  return readdirSync(join(shared, "fixtures"))
+    .filter((d) => d.startsWith("magnus-"))
+    .flatMap((d) => walk(join(shared, "fixtures", d), []))
     .filter((p) => p.endsWith(".json") && !p.includes("/sources/") && !p.includes("/probes/") && !p.includes("/chunked-fs/"))
     .sort();
 }
