@@ -9,28 +9,14 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    use magnus_s3::transport::{HttpRequest, HttpResponse};
-    use magnus_s3::transport::{HttpTransport, Transport};
-    use magnus_s3::{Config, Env, NewRunLog, Result, S3RunLogStore};
+    use magnus_s3::host::counting::Counting;
+    use magnus_s3::host::native::NativeHost;
+    use magnus_s3::{Config, Env, NewRunLog, S3RunLogStore};
     /// `serde_json::json!` as magnus_s3's own value type.
     macro_rules! json {
         ($($t:tt)+) => {
             <magnus_s3::Value as serde::Deserialize>::deserialize(serde_json::json!($($t)+)).unwrap()
         };
-    }
-    use std::cell::Cell;
-
-    struct Counting {
-        inner: HttpTransport,
-        requests: Cell<u64>,
-        uploaded: Cell<u64>,
-    }
-    impl Transport for Counting {
-        async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
-            self.requests.set(self.requests.get() + 1);
-            self.uploaded.set(self.uploaded.get() + req.body.len() as u64);
-            self.inner.send(req).await
-        }
     }
 
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,8 +28,7 @@ fn main() {
         &json!({"s3_bucket": "magnus-runlogs", "prefix": prefix, "region": "us-east-1", "layout": layout}),
     )
     .unwrap();
-    let transport = Counting { inner: HttpTransport::new(), requests: Cell::new(0), uploaded: Cell::new(0) };
-    let store = S3RunLogStore::with_transport(config, &env, transport).unwrap();
+    let store = S3RunLogStore::with_host(config, &env, Counting::new(NativeHost::new())).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let id = "executor-order";
@@ -52,7 +37,7 @@ fn main() {
         store.set_parameters(id, json!({"x": 0, "greeting": "hello"}).as_object().unwrap()).await.unwrap();
         store.set_run_config(id, json!({"executor": {"type": "local"}}).as_object().unwrap()).await.unwrap();
         for i in 0..n {
-            let mut step = store.create_step_log(&format!("step {i}"), &format!("step {i}"));
+            let mut step = store.create_step_log(&format!("step {i}"), &format!("step {i}")).unwrap();
             step.status = "PROCESSING".into();
             let mut code = store.create_code_identity();
             code.code_identifier = Some("edc24f933ebc1e00b9e8f86c3955c1259c196946".into());
@@ -70,8 +55,8 @@ fn main() {
         let secs = t.elapsed().as_secs_f64();
         let log = store.get_run_log_by_id(id, true).await.unwrap();
         assert!(log.steps.len() == n && log.status == "SUCCESS");
-        let c = store.transport();
+        let c = store.host().counts();
         println!("{}", json!({"store": format!("magnus-s3 (Rust, native), {layout} layout"), "steps": n, "seconds": (secs * 100.0).round() / 100.0,
-            "requests": c.requests.get(), "bytes_uploaded": c.uploaded.get()}));
+            "requests": c.requests(), "bytes_uploaded": c.sent}));
     });
 }

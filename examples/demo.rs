@@ -97,7 +97,7 @@ mod demo {
             magnus_s3::pyjson::to_compact_string(&log.parameters)
         );
         print_steps(&log.steps, 1);
-        println!("\npresigned GET (15 min): {}", store.presign_get_run_log(&show, 900).await?);
+        println!("\npresigned GET (15 min): {}", store.presign_get_run_log(&show, Some(900)).await?);
         Ok(())
     }
 }

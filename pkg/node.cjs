@@ -1,10 +1,18 @@
-// Node (CommonJS): `require("magnus-s3")`. Initialized on load.
+// Node (CommonJS: `require("magnus-s3")`; node.mjs re-exports this, so `import` and `require` share
+// one module instance). The CJS glue instantiates the wasm synchronously from the file next to it.
 "use strict";
+const { readFileSync } = require("node:fs");
 const glue = require("./dist/magnus_s3.cjs");
+const { createApi } = require("./dist/core.cjs");
 
-module.exports = {
-  S3RunLogStore: glue.S3RunLogStore,
-  signRequest: glue.signRequest,
-  presignUrl: glue.presignUrl,
-  init: async () => {},
+// Profiles: the shared credentials file is read with node:fs when the config names one.
+const readFile = (path) => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 };
+const { S3RunLogStore, signRequest, presignUrl } = createApi(glue, { readFile });
+
+module.exports = { S3RunLogStore, signRequest, presignUrl, init: async () => {} };

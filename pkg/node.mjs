@@ -1,7 +1,6 @@
-// Node (ESM), Lambda, Lambda@Edge: the CommonJS glue instantiates the wasm synchronously from
-// the file next to it; re-exporting it keeps one instance for `import` and `require` alike.
-import glue from "./dist/magnus_s3.cjs";
+// Node (ESM), Lambda, Lambda@Edge: the same module instance as `require("magnus-s3")` (node.cjs).
+import api from "./node.cjs";
 
-export const { S3RunLogStore, signRequest, presignUrl } = glue;
+export const { S3RunLogStore, signRequest, presignUrl } = api;
 /** Already initialized in Node; kept so code can call `await init()` on every host. */
 export async function init() {}

@@ -24,13 +24,13 @@ fi
 rustup component list --installed 2>/dev/null | grep -q '^rust-src' ||
   { echo "std's source is missing: rustup component add rust-src" >&2; exit 1; }
 RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
-  cargo build --release --target wasm32-unknown-unknown --lib --target-dir target/pkg \
+  cargo build --release --target wasm32-unknown-unknown --lib --features js --target-dir target/pkg \
   -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 raw=target/pkg/wasm32-unknown-unknown/release/magnus_s3.wasm
 tmp="$here/target/pkg-tmp"
 rm -rf "$tmp" pkg/dist && mkdir -p "$tmp" pkg/dist
-wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" "$raw"
-wasm-bindgen --target nodejs --no-typescript --out-dir "$tmp/node" "$raw"
+wasm-bindgen --target web --experimental-reset-state-function --no-typescript --out-dir "$tmp/web" "$raw"
+wasm-bindgen --target nodejs --experimental-reset-state-function --no-typescript --out-dir "$tmp/node" "$raw"
 cmp -s "$tmp/web/magnus_s3_bg.wasm" "$tmp/node/magnus_s3_bg.wasm" || { echo "web and nodejs wasm differ" >&2; exit 1; }
 # --converge repeats -Oz until the module stops shrinking (about 0.7 KB gzip, a few seconds).
 node_modules/.bin/wasm-opt -Oz --converge --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
@@ -40,6 +40,14 @@ node_modules/.bin/wasm-opt -Oz --converge --enable-reference-types --enable-bulk
 # that JS sees (exports, the class, the wasm's import keys) are properties or kept.
 node_modules/.bin/terser "$tmp/web/magnus_s3.js" --module -c -m --keep-classnames -o pkg/dist/magnus_s3.js
 node_modules/.bin/terser "$tmp/node/magnus_s3.js" -c -m --toplevel --keep-classnames -o pkg/dist/magnus_s3.cjs
-for f in pkg/dist/magnus_s3_bg.wasm pkg/dist/magnus_s3.js pkg/dist/magnus_s3.cjs; do
+# The package's JavaScript side (pkg/core.mjs, which imports nothing) minified, as an ES module
+# and for CommonJS (the same code with its one export as module.exports). Lines stay short so a
+# stack trace through it stays readable.
+fmt="max_line_len=160"
+node_modules/.bin/terser pkg/core.mjs --module -c -m --keep-classnames --format "$fmt" -o pkg/dist/core.mjs
+{ sed 's/^export function createApi/function createApi/' pkg/core.mjs; echo 'module.exports = { createApi };'; } > "$tmp/core.cjs"
+grep -q '^export' "$tmp/core.cjs" && { echo "pkg/core.mjs has an export build-pkg.sh does not convert" >&2; exit 1; }
+node_modules/.bin/terser "$tmp/core.cjs" -c -m --keep-classnames --format "$fmt" -o pkg/dist/core.cjs
+for f in pkg/dist/magnus_s3_bg.wasm pkg/dist/magnus_s3.js pkg/dist/magnus_s3.cjs pkg/dist/core.mjs pkg/dist/core.cjs; do
   printf '%-28s %8d bytes  %7d gzip -9\n' "$(basename "$f")" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
 done

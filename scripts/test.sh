@@ -19,7 +19,7 @@ step() { printf '\n=== %s\n' "$*"; }
 step "lint"
 cargo fmt --all -- --check
 cargo clippy --all-targets -q -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --all-targets -q -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets --features js,fetch -q -- -D warnings
 
 step "build the npm package"
 scripts/build-pkg.sh
@@ -35,7 +35,7 @@ cargo test 2>&1 | tee "$logs/rust.log"
 
 step "rust (wasm32, wasm-bindgen-test in Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --release --test wasm 2>&1 | tee "$logs/wasm.log"
+  cargo test --target wasm32-unknown-unknown --release --features fetch --test wasm 2>&1 | tee "$logs/wasm.log"
 
 step "js (node --test)"
 node --test tests/js/ 2>&1 | tee "$logs/js.log"

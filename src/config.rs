@@ -64,6 +64,12 @@ pub struct Config {
     /// Seconds one HTTP request may take before it counts as a network failure (and is retried
     /// like one); default 60.
     pub request_timeout_seconds: u32,
+    /// Most ListObjectsV2 pages one call may request (default 1000, a million keys): a server
+    /// that keeps answering "truncated" ends in an error instead of an endless loop.
+    pub max_list_pages: u32,
+    /// Test-only: write without conditions (magnus's last-writer-wins), to show the updates
+    /// conditional writes save. Never set it otherwise.
+    pub unsafe_last_writer_wins: bool,
 }
 
 impl Default for Config {
@@ -83,7 +89,9 @@ impl Default for Config {
             endpoint_url: None,
             force_path_style: None,
             layout: Layout::Single,
-            request_timeout_seconds: crate::transport::DEFAULT_TIMEOUT.as_secs() as u32,
+            request_timeout_seconds: 60,
+            max_list_pages: 1000,
+            unsafe_last_writer_wins: false,
         }
     }
 }
@@ -104,6 +112,8 @@ const KEYS: &[&str] = &[
     "force_path_style",
     "layout",
     "request_timeout_seconds",
+    "max_list_pages",
+    "unsafe_last_writer_wins",
 ];
 
 impl Config {
@@ -181,6 +191,13 @@ impl Config {
                 }
                 "request_timeout_seconds" => {
                     c.request_timeout_seconds = seconds(1, 3600, "expected a whole number of seconds from 1 to 3600")?
+                }
+                "max_list_pages" => {
+                    c.max_list_pages = seconds(1, 1_000_000, "expected a whole number of pages from 1 to 1000000")?
+                }
+                "unsafe_last_writer_wins" => {
+                    c.unsafe_last_writer_wins =
+                        val.as_bool().ok_or_else(|| Error::config(key, "expected true or false"))?
                 }
                 "layout" => {
                     c.layout = match val.as_str() {

@@ -12,9 +12,9 @@ use std::fmt;
 use crate::config::Config;
 use crate::error::{quoted, Error, Result};
 
-/// Environment variables: name → value. An `IndexMap` (the map the JSON values already use, so
-/// the wasm carries one map implementation; B-tree maps cost 1.3 KB gzip more).
-pub type Env = indexmap::IndexMap<String, String>;
+/// Environment variables: name → value (the crate's ordered [`crate::Map`], so the wasm carries
+/// one map implementation).
+pub type Env = crate::value::Map<String>;
 
 /// AWS credentials. `Debug` never prints the secret or the token.
 #[derive(Clone, PartialEq, Eq)]

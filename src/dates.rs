@@ -86,6 +86,50 @@ fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
+/// The date of day number `z` (days since 1970-01-01): year, month 1-12, day 1-31
+/// (H. Hinnant's `civil_from_days`).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Whole seconds and milliseconds since the epoch (times before it count as the epoch).
+fn split_ms(t: SystemTime) -> (i64, u64, u32) {
+    let ms = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let secs = ms / 1000;
+    ((secs / 86_400) as i64, secs % 86_400, (ms % 1000) as u32)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, as `Date.prototype.toISOString` writes it.
+pub fn format_iso8601(t: SystemTime) -> String {
+    let (days, s, ms) = split_ms(t);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// An IMF-fixdate HTTP date: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn format_http_date(t: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (days, s, _) = split_ms(t);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[m as usize - 1],
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 fn at(days: i64, seconds: u32, nanos: u32) -> Option<SystemTime> {
     let secs = days * 86_400 + i64::from(seconds);
     if secs >= 0 {
@@ -161,6 +205,19 @@ mod tests {
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn formats_read_back() {
+        let mut t = 0u64;
+        while t < 253_402_300_799 {
+            let time = UNIX_EPOCH + Duration::from_millis(t * 1000 + 123);
+            assert_eq!(parse_iso8601(&format_iso8601(time)), Some(time), "{t}");
+            assert_eq!(parse_http_date(&format_http_date(time)), Some(UNIX_EPOCH + Duration::from_secs(t)), "{t}");
+            t += 7_777_777;
+        }
+        assert_eq!(format_http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(format_iso8601(UNIX_EPOCH + Duration::from_millis(1_440_938_160_500)), "2015-08-30T12:36:00.500Z");
     }
 
     /// Every 7,777,777th second from year 1 to 9999, written by aws-smithy-types, reads back.

@@ -127,6 +127,21 @@ impl Error {
         Error::InvalidRunLog { path: path.into(), message: message.into() }
     }
 
+    /// The same error with every occurrence of `secrets` (and anything shaped like a SigV4
+    /// signature: 64 hex digits) in its text replaced by `[redacted]`. For text taken from an
+    /// upstream answer, which may echo request headers.
+    pub fn scrubbed(self, secrets: &[String]) -> Self {
+        let clean = |t: String| scrub_text(t, secrets);
+        match self {
+            Error::S3 { status, code, message, request_id } => {
+                Error::S3 { status, code: clean(code), message: clean(message), request_id: request_id.map(clean) }
+            }
+            Error::Network { code, message } => Error::Network { code, message: clean(message) },
+            Error::Credentials { variable, message } => Error::Credentials { variable, message: clean(message) },
+            other => other,
+        }
+    }
+
     /// Fills in the run id of lookup errors raised by pure code that did not know it.
     pub(crate) fn with_run_id(mut self, id: &str) -> Self {
         match &mut self {
@@ -195,6 +210,37 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `text` with each of `secrets` (non-empty ones) and every run of exactly 64 hex digits (a
+/// SigV4 signature or signing key) replaced by `[redacted]`.
+pub(crate) fn scrub_text(mut text: String, secrets: &[String]) -> String {
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        if text.contains(s.as_str()) {
+            text = text.replace(s.as_str(), "[redacted]");
+        }
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if b[i].is_ascii_hexdigit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_hexdigit() {
+                i += 1;
+            }
+            if i - start == 64 {
+                out.push_str(&text[copied..start]);
+                out.push_str("[redacted]");
+                copied = i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `s` as a JSON string literal (quotes, `\\`, and escapes for control characters), for naming a
 /// user's value inside a message. Not `{:?}`: the package's wasm is built without Debug
 /// formatting (`-Zfmt-debug=none`), and Debug is not a message format anyway.
@@ -223,6 +269,24 @@ pub(crate) fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upstream_text_is_scrubbed_of_secrets_and_signatures() {
+        let sig = "a".repeat(64);
+        let e = Error::S3 {
+            status: 403,
+            code: "SignatureDoesNotMatch".into(),
+            message: format!(
+                "header x-amz-security-token: TOKEN123; secret s3cr3t; Signature={sig}; etag {}",
+                "b".repeat(32)
+            ),
+            request_id: Some("R".into()),
+        };
+        let text = e.scrubbed(&["s3cr3t".into(), "TOKEN123".into(), String::new()]).to_string();
+        assert!(!text.contains("s3cr3t") && !text.contains("TOKEN123") && !text.contains(&sig), "{text}");
+        assert!(text.contains(&"b".repeat(32)), "an ETag is not a secret: {text}");
+        assert_eq!(text.matches("[redacted]").count(), 3, "{text}");
+    }
 
     #[test]
     fn quoted_is_a_json_string_literal() {

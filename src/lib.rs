@@ -4,14 +4,19 @@
 //! orchestrator, for native Rust and WebAssembly hosts (Node, Cloudflare Workers, Lambda,
 //! browsers).
 //!
-//! The crate is a pure core with one IO seam:
-//! - [`model`], [`pyjson`], [`names`]: the run log, magnus-exact JSON, internal-name paths;
-//! - [`config`], [`credentials`], [`signing`], [`dates`], [`s3`]: configuration, credentials from an
-//!   explicit environment map, SigV4 and the dates it reads, S3 requests and answers as data,
-//!   [`sts`]: `AssumeRole` as data;
-//! - [`transport`]: the only IO (reqwest: host `fetch` on wasm32);
+//! The crate is a pure core with one IO seam (see ARCHITECTURE.md):
+//! - [`value`], [`pyjson`], [`model`], [`names`]: JSON values that keep what Python keeps,
+//!   magnus-exact JSON, the run log, internal-name paths;
+//! - [`config`], [`credentials`], [`signing`], [`dates`], [`http`], [`s3`], [`sts`]:
+//!   configuration, credentials from an explicit environment map, SigV4 and the dates it reads,
+//!   requests and answers as data;
+//! - [`layout`]: how a run log is laid out in the bucket (pure naming and assembly);
+//! - [`host`]: the only IO (network, clock, timers, randomness, files), behind one trait;
 //! - [`store`]: the async store that ties them together;
-//! - `wasm` (wasm32 only): the JavaScript API.
+//! - `wasm` (feature `js`, wasm32): the npm package's bindings, whose IO the JavaScript side does.
+//!
+//! Foreign types in the public API, by choice: `std` types, and `serde`'s traits (implemented
+//! by the model and value types). Nothing of serde_json, indexmap, http or aws-sigv4 is exposed.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -19,6 +24,8 @@ pub mod config;
 pub mod credentials;
 pub mod dates;
 pub mod error;
+pub mod host;
+pub mod http;
 pub mod layout;
 pub mod model;
 pub mod names;
@@ -27,10 +34,9 @@ pub mod s3;
 pub mod signing;
 pub mod store;
 pub mod sts;
-pub mod transport;
 pub mod value;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wasm;
 
 pub use config::{Config, Layout};
@@ -40,7 +46,8 @@ pub use model::{BranchLog, CodeIdentity, DataCatalog, RunLog, StepAttempt, StepL
 pub use store::{ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
 pub use value::{Map, Number, Value};
 
-// Talc instead of std's dlmalloc on wasm32: smaller (about 1.5 KB gzip) and faster.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+// The npm package's allocator: talc instead of std's dlmalloc (smaller, about 1.5 KB gzip, and
+// faster). Only with feature `js`: a library must not choose the allocator of other programs.
+#[cfg(all(target_arch = "wasm32", feature = "js", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

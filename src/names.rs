@@ -17,6 +17,15 @@ pub enum Kind {
     Branch,
 }
 
+/// The deepest nesting an internal name may have: 64 segments (32 levels of steps within
+/// branches; magnus's own deepest runs use a handful). Lookups, chunk assembly and documents
+/// stay bounded by it, whatever a caller or a bucket holds.
+pub const MAX_SEGMENTS: usize = 64;
+
+/// The longest internal name, in bytes (S3 keys are at most 1024 bytes, and a chunk's key holds
+/// the prefix, the run id and the name).
+pub const MAX_LEN: usize = 512;
+
 /// Checks that `name` is a well-formed internal name of `kind`.
 pub fn check(name: &str, kind: Kind) -> Result<()> {
     let argument = match kind {
@@ -25,6 +34,15 @@ pub fn check(name: &str, kind: Kind) -> Result<()> {
     };
     if name.is_empty() {
         return Err(Error::invalid_argument(argument, "the name is empty"));
+    }
+    if name.len() > MAX_LEN {
+        return Err(Error::invalid_argument(argument, format!("the name is longer than {MAX_LEN} bytes")));
+    }
+    if name.bytes().filter(|&b| b == b'.').count() >= MAX_SEGMENTS {
+        return Err(Error::invalid_argument(
+            argument,
+            format!("the name has more than {MAX_SEGMENTS} segments (steps nest at most {} deep)", MAX_SEGMENTS / 2),
+        ));
     }
     if name.split('.').any(str::is_empty) {
         return Err(Error::invalid_argument(
@@ -65,14 +83,23 @@ pub fn parent_step(branch: &str) -> &str {
     branch.rsplit_once('.').map_or("", |(parent, _)| parent)
 }
 
-// The walkers return the shortest missing prefix on failure. They assume checked names.
+// The walkers return the shortest missing prefix on failure. They assume checked names, and
+// walk the name's prefixes in a loop (no recursion per segment).
 
+/// The step at `name` and, on failure, the shortest missing prefix.
 fn find_step<'a>(run: &'a RunLog, name: &str) -> Result<&'a StepLog, String> {
-    let steps = match parent_branch(name) {
-        None => &run.steps,
-        Some(b) => &find_branch(run, b)?.steps,
-    };
-    steps.get(name).ok_or_else(|| name.to_string())
+    let mut steps = &run.steps;
+    let mut ends = name.match_indices('.').map(|(i, _)| i).chain([name.len()]);
+    loop {
+        // A step prefix, then (if the name goes on) a branch prefix.
+        let Some(end) = ends.next() else { return Err(name.to_string()) };
+        let step = steps.get(&name[..end]).ok_or_else(|| name[..end].to_string())?;
+        if end == name.len() {
+            return Ok(step);
+        }
+        let Some(end) = ends.next() else { return Err(name.to_string()) };
+        steps = &step.branches.get(&name[..end]).ok_or_else(|| name[..end].to_string())?.steps;
+    }
 }
 
 fn find_branch<'a>(run: &'a RunLog, name: &str) -> Result<&'a BranchLog, String> {
@@ -80,11 +107,17 @@ fn find_branch<'a>(run: &'a RunLog, name: &str) -> Result<&'a BranchLog, String>
 }
 
 fn find_step_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut StepLog, String> {
-    let steps = match parent_branch(name) {
-        None => &mut run.steps,
-        Some(b) => &mut find_branch_mut(run, b)?.steps,
-    };
-    steps.get_mut(name).ok_or_else(|| name.to_string())
+    let mut steps = &mut run.steps;
+    let mut ends = name.match_indices('.').map(|(i, _)| i).chain([name.len()]);
+    loop {
+        let Some(end) = ends.next() else { return Err(name.to_string()) };
+        let step = steps.get_mut(&name[..end]).ok_or_else(|| name[..end].to_string())?;
+        if end == name.len() {
+            return Ok(step);
+        }
+        let Some(end) = ends.next() else { return Err(name.to_string()) };
+        steps = &mut step.branches.get_mut(&name[..end]).ok_or_else(|| name[..end].to_string())?.steps;
+    }
 }
 
 fn find_branch_mut<'a>(run: &'a mut RunLog, name: &str) -> Result<&'a mut BranchLog, String> {
@@ -165,18 +198,20 @@ pub fn add_branch(run: &mut RunLog, mut branch: BranchLog) -> Result<()> {
     Ok(())
 }
 
-/// Every step of the run, depth first in document order, with its internal name.
+/// Every step of the run, depth first in document order (iterative: any depth).
 pub fn all_steps(run: &RunLog) -> Vec<&StepLog> {
-    fn walk<'a>(steps: &'a Map<StepLog>, out: &mut Vec<&'a StepLog>) {
-        for s in steps.values() {
-            out.push(s);
-            for b in s.branches.values() {
-                walk(&b.steps, out);
-            }
-        }
-    }
     let mut out = Vec::new();
-    walk(&run.steps, &mut out);
+    let mut stack = vec![run.steps.values()];
+    while let Some(top) = stack.last_mut() {
+        let Some(s) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        out.push(s);
+        let before = stack.len();
+        stack.extend(s.branches.values().map(|b| b.steps.values()));
+        stack[before..].reverse();
+    }
     out
 }
 
@@ -243,6 +278,16 @@ mod tests {
         for bad in ["", ".a", "a.", "a..b.c", "a\nb"] {
             assert!(matches!(step(&run, bad), Err(Error::InvalidArgument { .. })), "{bad:?}");
         }
+        // depth and length are bounded (a 13,000-segment name once recursed per segment)
+        let deep = vec!["s"; 13_001].join(".");
+        assert!(matches!(step(&run, &deep), Err(Error::InvalidArgument { .. })));
+        let ok_depth = vec!["s"; MAX_SEGMENTS - 1].join(".");
+        assert!(matches!(step(&run, &ok_depth), Err(Error::StepLogNotFound { .. })));
+        assert!(matches!(
+            check(&vec!["s"; MAX_SEGMENTS + 1].join("."), Kind::Step),
+            Err(Error::InvalidArgument { .. })
+        ));
+        assert!(matches!(check(&"x".repeat(MAX_LEN + 1), Kind::Step), Err(Error::InvalidArgument { .. })));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 
 /// How to sign: who, where, when, and the canonicalization switches.
 #[derive(Debug, Clone)]
@@ -35,6 +35,9 @@ pub struct SignOptions<'a> {
     pub payload_hash_header: bool,
     /// Include `x-amz-security-token` in the signature (it is sent either way).
     pub sign_session_token: bool,
+    /// The body's SHA-256 (64 lower-case hex digits), computed by the caller: used instead of
+    /// hashing the body (which is then not read).
+    pub payload_hash: Option<&'a str>,
 }
 
 impl<'a> SignOptions<'a> {
@@ -51,6 +54,7 @@ impl<'a> SignOptions<'a> {
             normalize_path: !s3,
             payload_hash_header: s3,
             sign_session_token: true,
+            payload_hash: None,
         }
     }
 
@@ -88,11 +92,48 @@ fn bad_request(e: impl std::fmt::Display) -> Error {
 }
 
 /// Parses an RFC 3339 / ISO 8601 UTC time such as `2015-08-30T12:36:00Z` (what
-/// `Date.prototype.toISOString` gives).
+/// `Date.prototype.toISOString` gives), within [`check_time`]'s range.
 pub fn parse_time(text: &str) -> Result<SystemTime> {
-    crate::dates::parse_iso8601(text).ok_or_else(|| {
-        Error::invalid_argument("date", format!("\"{text}\" is not a UTC time like 2015-08-30T12:36:00Z"))
-    })
+    let t = crate::dates::parse_iso8601(text).ok_or_else(|| {
+        Error::invalid_argument("date", format!("{} is not a UTC time like 2015-08-30T12:36:00Z", quoted(text)))
+    })?;
+    check_time(t)
+}
+
+/// A time given as milliseconds since the epoch (a JS `Date`'s value), within [`check_time`]'s range.
+pub fn time_from_ms(ms: f64) -> Result<SystemTime> {
+    if !(ms.is_finite() && ms >= 0.0) {
+        return Err(Error::invalid_argument("date", "not a valid time (NaN, infinite or before 1970)"));
+    }
+    check_time(SystemTime::UNIX_EPOCH + Duration::from_millis(ms as u64))
+}
+
+/// The times SigV4 can be signed at: 1970-01-01 to 9999-12-31 (its date stamps have four-digit
+/// years).
+pub fn check_time(t: SystemTime) -> Result<SystemTime> {
+    const LAST: u64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) if d.as_secs() <= LAST => Ok(t),
+        _ => Err(Error::invalid_argument("date", "outside the years 1970 to 9999 that SigV4 dates can express")),
+    }
+}
+
+/// Checks that `url` is absolute `http://` or `https://` with a host: SigV4 signs the host, and
+/// `fetch` needs one.
+pub fn check_url(url: &str) -> Result<()> {
+    let rest = ["https://", "http://"].iter().find_map(|scheme| {
+        url.get(..scheme.len()).filter(|s| s.eq_ignore_ascii_case(scheme)).map(|_| &url[scheme.len()..])
+    });
+    let bad = |why: &str| Error::invalid_argument("url", format!("{} {why}", quoted(url)));
+    let Some(rest) = rest else { return Err(bad("is not an absolute http:// or https:// URL")) };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        return Err(bad("has no host"));
+    }
+    if host.contains(['@', ' ', '\\']) || host.chars().any(|c| c.is_control()) {
+        return Err(bad("has user info or characters a host cannot have"));
+    }
+    Ok(())
 }
 
 /// Percent-encodes what may not appear raw in a URL (space, non-ASCII, controls), keeping
@@ -128,6 +169,8 @@ fn run<'a>(
     location: SignatureLocation,
     expires_in: Option<Duration>,
 ) -> Result<aws_sigv4::http_request::SigningInstructions> {
+    check_url(req.url)?;
+    check_time(opts.time)?;
     let c = opts.credentials;
     let identity = aws_credential_types::Credentials::new(
         c.access_key_id.clone(),
@@ -147,7 +190,19 @@ fn run<'a>(
         .map_err(bad_request)?
         .into();
     let headers: Vec<(&str, Cow<'_, str>)> = req.headers.iter().map(|(k, v)| (k.as_str(), unfold(v))).collect();
-    let body = if opts.unsigned_payload { SignableBody::UnsignedPayload } else { SignableBody::Bytes(req.body) };
+    let body = match (opts.unsigned_payload, opts.payload_hash) {
+        (true, _) => SignableBody::UnsignedPayload,
+        (false, Some(hash)) => {
+            if hash.len() != 64 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                return Err(Error::invalid_argument(
+                    "payloadHash",
+                    "expected the body's SHA-256 as 64 lower-case hex digits",
+                ));
+            }
+            SignableBody::Precomputed(hash.to_string())
+        }
+        (false, None) => SignableBody::Bytes(req.body),
+    };
     let signable =
         SignableRequest::new(req.method, sendable_url(req.url), headers.iter().map(|(k, v)| (*k, v.as_ref())), body)
             .map_err(bad_request)?;
@@ -281,6 +336,38 @@ mod tests {
             instructions.apply_to_request_http1x(&mut http_req);
             assert_eq!(ours, http_req.uri().to_string(), "{url}");
         }
+    }
+
+    #[test]
+    fn urls_dates_and_hashes_are_checked_before_signing() {
+        let creds = Credentials::new("A", "S", None);
+        let opts = SignOptions::new(&creds, "us-east-1", "s3", at(0));
+        for url in ["/k", "example.com/k", "mailto:a@b", "http://", "https:///k", "http://u@h/k", "ftp://h/k", ""] {
+            let req = RequestParts { method: "GET", url, headers: &[], body: b"" };
+            assert!(matches!(sign_headers(&req, &opts), Err(Error::InvalidArgument { .. })), "{url}");
+        }
+        let req = RequestParts { method: "GET", url: "HTTPS://h.example/k", headers: &[], body: b"" };
+        assert!(sign_headers(&req, &opts).is_ok());
+        let late = SignOptions::new(&creds, "us-east-1", "s3", at(253_402_300_800));
+        assert!(matches!(sign_headers(&req, &late), Err(Error::InvalidArgument { .. })));
+        assert!(parse_time("10000-01-01T00:00:00Z").is_err() && time_from_ms(f64::NAN).is_err());
+        assert!(time_from_ms(253_402_300_799_999.0).is_ok() && time_from_ms(253_402_300_800_000.0).is_err());
+        let mut hashed = SignOptions::new(&creds, "us-east-1", "s3", at(0));
+        hashed.payload_hash = Some("XYZ");
+        assert!(matches!(sign_headers(&req, &hashed), Err(Error::InvalidArgument { .. })));
+    }
+
+    /// A precomputed hash signs exactly as hashing the body does.
+    #[test]
+    fn a_precomputed_payload_hash_gives_the_same_signature() {
+        let creds = Credentials::new("AKIDEXAMPLE", "secret", None);
+        let body = b"hello world";
+        let req = RequestParts { method: "PUT", url: "https://h.example/k", headers: &[], body };
+        let plain = sign_headers(&req, &SignOptions::new(&creds, "us-east-1", "s3", at(1_440_938_160))).unwrap();
+        let mut o = SignOptions::new(&creds, "us-east-1", "s3", at(1_440_938_160));
+        o.payload_hash = Some("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
+        let empty = RequestParts { body: b"", ..req };
+        assert_eq!(sign_headers(&empty, &o).unwrap(), plain);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::time::SystemTime;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::s3::xml;
-use crate::transport::{HttpRequest, DEFAULT_TIMEOUT};
 
 /// The session name the store's assumed-role sessions carry (it shows in CloudTrail).
 pub const SESSION_NAME: &str = "magnus-s3";
@@ -23,7 +23,18 @@ pub fn assume_role(sts_url: &str, role_arn: &str, duration_seconds: u32) -> Http
         url: format!("{}/", sts_url.trim_end_matches('/')),
         headers: vec![("content-type".into(), "application/x-www-form-urlencoded; charset=utf-8".into())],
         body: body.into_bytes(),
-        timeout: DEFAULT_TIMEOUT,
+    }
+}
+
+/// A refused `AssumeRole` as a [`Error::Credentials`] naming the role and STS's code.
+pub fn parse_error(resp: &HttpResponse, role_arn: &str) -> Error {
+    let (code, message) = match crate::s3::parse_error(resp) {
+        Error::S3 { code, message, .. } => (code, message),
+        other => (String::new(), other.to_string()),
+    };
+    Error::Credentials {
+        variable: None,
+        message: format!("STS AssumeRole of {role_arn} answered {} {code}: {message}", resp.status),
     }
 }
 

@@ -385,8 +385,8 @@ impl<V> Map<V> {
     }
 
     /// Inserts or replaces (a replaced key keeps its place, as in a Python dict); returns the old value.
-    pub fn insert(&mut self, key: impl Into<String>, value: V) -> Option<V> {
-        self.0.insert(key.into(), value)
+    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
+        self.0.insert(key, value)
     }
 
     /// Removes `key`, keeping the order of the others.
@@ -635,8 +635,8 @@ mod tests {
     #[test]
     fn maps_keep_insertion_order_and_replace_in_place() {
         let mut m: Map = [("b", Value::from(1)), ("a", Value::from(2))].into_iter().collect();
-        m.insert("b", Value::from(3));
-        m.insert("c", Value::Null);
+        m.insert("b".into(), Value::from(3));
+        m.insert("c".into(), Value::Null);
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["b", "a", "c"]);
         assert_eq!(m.remove("a"), Some(Value::from(2)));
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["b", "c"]);

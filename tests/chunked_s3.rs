@@ -35,19 +35,19 @@ async fn whole_api_in_the_chunked_layout() {
     assert_eq!(store.get_parameters(id).await.unwrap(), *common::value!({"x": 2, "y": [1.5]}).as_object().unwrap());
     store.set_run_config(id, common::value!({"executor": "local"}).as_object().unwrap()).await.unwrap();
 
-    let mut fan = store.create_step_log("fan", "fan");
+    let mut fan = store.create_step_log("fan", "fan").unwrap();
     fan.step_type = "parallel".into();
     store.add_step_log(&fan, id).await.unwrap();
-    store.add_branch_log(&store.create_branch_log("fan.a"), id).await.unwrap();
-    let mut task = store.create_step_log("task", "fan.a.task");
+    store.add_branch_log(&store.create_branch_log("fan.a").unwrap(), id).await.unwrap();
+    let mut task = store.create_step_log("task", "fan.a.task").unwrap();
     task.status = status::PROCESSING.into();
     store.add_step_log(&task, id).await.unwrap();
     task.status = status::SUCCESS.into();
     task.attempts.push(store.create_attempt_log());
     store.add_step_log(&task, id).await.unwrap(); // an update: same object
                                                   // a step whose name is a prefix-with-dash of another: magnus's glob would collide
-    store.add_step_log(&store.create_step_log("a-b", "a-b"), id).await.unwrap();
-    store.add_step_log(&store.create_step_log("a", "a"), id).await.unwrap();
+    store.add_step_log(&store.create_step_log("a-b", "a-b").unwrap(), id).await.unwrap();
+    store.add_step_log(&store.create_step_log("a", "a").unwrap(), id).await.unwrap();
     store.update_run_log_status(id, status::SUCCESS).await.unwrap();
 
     assert_eq!(store.get_step_log("fan.a.task", id).await.unwrap(), task);
@@ -68,7 +68,7 @@ async fn whole_api_in_the_chunked_layout() {
     let runs = store.list_run_logs(&ListOptions::default()).await.unwrap();
     let listed: Vec<_> = runs.iter().map(|r| (r.run_id.as_str(), r.layout)).collect();
     assert_eq!(listed, [(id, magnus_s3::Layout::Chunked), ("same", magnus_s3::Layout::Chunked)]);
-    assert!(matches!(store.presign_get_run_log(id, 60).await, Err(Error::InvalidArgument { .. })));
+    assert!(matches!(store.presign_get_run_log(id, Some(60)).await, Err(Error::InvalidArgument { .. })));
 }
 
 #[tokio::test]

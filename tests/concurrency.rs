@@ -9,7 +9,7 @@ mod common;
 
 use futures_util::future::join_all;
 use magnus_s3::model::status;
-use magnus_s3::{NewRunLog, RunLog, S3RunLogStore, WritePolicy};
+use magnus_s3::{NewRunLog, RunLog, S3RunLogStore};
 use serde_json::json;
 
 fn writers() -> usize {
@@ -23,16 +23,16 @@ async fn run_workload(store: &S3RunLogStore, n: usize) -> (usize, RunLog) {
         .create_run_log(id, NewRunLog { status: Some(status::PROCESSING.into()), ..Default::default() })
         .await
         .unwrap();
-    let mut fan = store.create_step_log("fan", "fan");
+    let mut fan = store.create_step_log("fan", "fan").unwrap();
     fan.step_type = "map".into();
     store.add_step_log(&fan, id).await.unwrap();
 
     let results = join_all((0..n).map(|i| async move {
         let branch = format!("fan.b{i:02}");
-        let mut b = store.create_branch_log(&branch);
+        let mut b = store.create_branch_log(&branch).unwrap();
         b.status = status::PROCESSING.into();
         store.add_branch_log(&b, id).await?;
-        let mut step = store.create_step_log("task", &format!("{branch}.task"));
+        let mut step = store.create_step_log("task", &format!("{branch}.task")).unwrap();
         step.status = status::SUCCESS.into();
         let mut attempt = store.create_attempt_log();
         attempt.attempt_number = 1;
@@ -75,10 +75,11 @@ async fn run_workload(store: &S3RunLogStore, n: usize) -> (usize, RunLog) {
 }
 
 fn store(test: &str, layout: &str, conditional: bool) -> S3RunLogStore {
-    let config = common::config(&common::unique_prefix(test), json!({ "layout": layout }));
-    S3RunLogStore::new(config, &common::env())
-        .unwrap()
-        .with_write_policy(WritePolicy { conditional, ..WritePolicy::default() })
+    let config = common::config(
+        &common::unique_prefix(test),
+        json!({ "layout": layout, "unsafe_last_writer_wins": !conditional }),
+    );
+    S3RunLogStore::new(config, &common::env()).unwrap()
 }
 
 async fn nothing_lost(layout: &str) {
@@ -135,7 +136,7 @@ async fn chunked_layout_never_keeps_duplicates() {
     let results = join_all((0..n).map(|i| {
         let store = &store;
         async move {
-            let mut s = store.create_step_log("same", "same");
+            let mut s = store.create_step_log("same", "same").unwrap();
             s.message = format!("writer {i}");
             // separate stores: no shared cache of object names, as separate processes
             let other = S3RunLogStore::new(store.config().clone(), &common::env()).unwrap();

@@ -180,7 +180,7 @@ fn magnus_chunked_s3_run_assembles() {
         if name.starts_with("StepLog-") {
             let step = magnus_s3::names::step(&log, chunk["internal_name"].as_str().unwrap()).unwrap();
             let mut own = pyjson::parse(&pyjson::to_vec(step)).unwrap();
-            own.as_object_mut().unwrap().insert("branches", magnus_s3::Value::Object(magnus_s3::Map::new()));
+            own.as_object_mut().unwrap().insert("branches".into(), magnus_s3::Value::Object(magnus_s3::Map::new()));
             assert_eq!(&own, chunk, "{name}");
         } else if name.starts_with("BranchLog-") {
             let b = magnus_s3::names::branch(&log, chunk["internal_name"].as_str().unwrap()).unwrap();

@@ -5,8 +5,8 @@
 //! never panic (a panic in the wasm is a trap in the host). Deterministic: a fixed-seed xorshift.
 #![cfg(not(target_arch = "wasm32"))]
 
+use magnus_s3::http::HttpResponse;
 use magnus_s3::s3::{parse_error, parse_list};
-use magnus_s3::transport::HttpResponse;
 use magnus_s3::{config, credentials, dates, layout::chunked, names, pyjson, Config, Error};
 
 const ROUNDS: usize = 10_000;

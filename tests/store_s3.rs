@@ -69,11 +69,11 @@ async fn whole_api_builds_a_nested_run() {
     store.set_run_config(id, &map(r#"{"tag": "x"}"#)).await.unwrap();
     assert_eq!(store.get_run_config(id).await.unwrap().len(), 2);
 
-    let mut fan = store.create_step_log("fan", "fan");
+    let mut fan = store.create_step_log("fan", "fan").unwrap();
     fan.step_type = "parallel".into();
     store.add_step_log(&fan, id).await.unwrap();
-    store.add_branch_log(&store.create_branch_log("fan.a"), id).await.unwrap();
-    let mut task = store.create_step_log("task", "fan.a.task");
+    store.add_branch_log(&store.create_branch_log("fan.a").unwrap(), id).await.unwrap();
+    let mut task = store.create_step_log("task", "fan.a.task").unwrap();
     let mut attempt = store.create_attempt_log();
     attempt.attempt_number = 1;
     attempt.status = status::SUCCESS.into();
@@ -95,7 +95,7 @@ async fn whole_api_builds_a_nested_run() {
         }
         other => panic!("{other:?}"),
     }
-    match store.add_step_log(&store.create_step_log("x", "ghost.b.x"), id).await {
+    match store.add_step_log(&store.create_step_log("x", "ghost.b.x").unwrap(), id).await {
         Err(Error::BranchLogNotFound { missing, .. }) => assert_eq!(missing, "ghost"),
         other => panic!("{other:?}"),
     }
@@ -109,7 +109,7 @@ async fn whole_api_builds_a_nested_run() {
     assert_eq!(store.get_run_log_bytes(id).await.unwrap(), log.to_json_bytes());
     let head = reqwest::Client::new().head(object_url(&store, id)).send().await.unwrap();
     assert_eq!(head.status().as_u16(), 403, "anonymous HEAD is refused: the server checks signatures");
-    let url = store.presign_get_run_log(id, 60).await.unwrap();
+    let url = store.presign_get_run_log(id, Some(60)).await.unwrap();
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.headers()["content-type"], "application/json");
 }
@@ -154,7 +154,7 @@ async fn list_paginates_in_key_order() {
 async fn presigned_url_is_fetchable_without_credentials() {
     let store = common::store("presign");
     store.create_run_log("r", NewRunLog::default()).await.unwrap();
-    let url = store.presign_get_run_log("r", 60).await.unwrap();
+    let url = store.presign_get_run_log("r", Some(60)).await.unwrap();
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let body = resp.bytes().await.unwrap();

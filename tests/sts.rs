@@ -126,7 +126,7 @@ async fn role_arn_assumes_the_role_and_signs_s3_with_it() {
     store.create_run_log("r1", NewRunLog::default()).await.unwrap();
     store.update_run_log_status("r1", "SUCCESS").await.unwrap();
     assert_eq!(store.get_run_log_by_id("r1", false).await.unwrap().status, "SUCCESS");
-    assert!(store.presign_get_run_log("r1", 60).await.unwrap().contains("X-Amz-Security-Token="));
+    assert!(store.presign_get_run_log("r1", Some(60)).await.unwrap().contains("X-Amz-Security-Token="));
 
     // The user's own keys are refused by S3: authorization is really enforced.
     match S3RunLogStore::new(config(""), &env).unwrap().get_run_log_by_id("r1", false).await {

@@ -1,8 +1,12 @@
-//! wasm32-only paths, run by wasm-bindgen-test in Node: the clock (`SystemTime::now()` panics on
-//! wasm32), `setTimeout`-based sleep, and real signed round trips through the host's `fetch`
-//! against the local S3 server (its address comes from `process.env`, set by scripts/test.sh).
-#![cfg(target_arch = "wasm32")]
+//! wasm32-only paths, run by wasm-bindgen-test in Node with feature `fetch`: the `FetchHost` that
+//! Rust programs compiled to wasm32 use (the clock: `SystemTime::now()` panics on wasm32;
+//! `setTimeout`-based sleep; real signed round trips through the host's `fetch` against the
+//! local S3 server, whose address comes from `process.env`, set by scripts/test.sh), and the
+//! engine-backed float formatting.
+#![cfg(all(target_arch = "wasm32", feature = "fetch"))]
 
+use magnus_s3::host::fetch::FetchHost;
+use magnus_s3::host::Host;
 use magnus_s3::model::status;
 use magnus_s3::{Config, Env, Error, NewRunLog, S3RunLogStore};
 use serde_json::json;
@@ -18,27 +22,30 @@ fn process_env(name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} is not set: run scripts/test.sh"))
 }
 
-fn store(secret: &str) -> S3RunLogStore {
+fn store(secret: &str) -> S3RunLogStore<FetchHost> {
     let prefix = format!("wasm/{}", js_sys::Date::now() as u64);
-    let cfg = Config::from_value(&serde::Deserialize::deserialize(json!({"s3_bucket": process_env("MAGNUS_TEST_S3_BUCKET"), "prefix": prefix,
-        "endpoint_url": process_env("MAGNUS_TEST_S3_ENDPOINT"), "region": "us-east-1"})).unwrap())
+    let cfg = Config::from_value(
+        &serde::Deserialize::deserialize(json!({"s3_bucket": process_env("MAGNUS_TEST_S3_BUCKET"), "prefix": prefix,
+        "endpoint_url": process_env("MAGNUS_TEST_S3_ENDPOINT"), "region": "us-east-1"}))
+        .unwrap(),
+    )
     .unwrap();
     let mut env = Env::new();
     env.insert("AWS_ACCESS_KEY_ID".into(), process_env("MAGNUS_TEST_S3_KEY"));
     env.insert("AWS_SECRET_ACCESS_KEY".into(), secret.into());
-    S3RunLogStore::new(cfg, &env).unwrap()
+    S3RunLogStore::with_host(cfg, &env, FetchHost).unwrap()
 }
 
 #[wasm_bindgen_test]
 fn clock_reads_the_host_date() {
-    let now = magnus_s3::transport::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = FetchHost.now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     assert!(now > 1_750_000_000, "{now}");
 }
 
 #[wasm_bindgen_test]
 async fn sleep_uses_set_timeout() {
     let before = js_sys::Date::now();
-    magnus_s3::transport::sleep(std::time::Duration::from_millis(30)).await;
+    FetchHost.sleep(std::time::Duration::from_millis(30)).await;
     assert!(js_sys::Date::now() - before >= 25.0);
 }
 

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
-use crate::names::{parent_branch, parent_step};
+use crate::names::{self, parent_branch, parent_step, Kind};
 
 /// The kinds of chunk object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,13 +50,17 @@ pub fn parameter_name(key: &str) -> String {
 }
 
 /// `StepLog-<name>-` or `BranchLog-<name>-`: the listing prefix of one step or branch.
-pub fn list_prefix(branch: bool, internal_name: &str) -> String {
-    format!("{}-{internal_name}-", if branch { "BranchLog" } else { "StepLog" })
+pub fn list_prefix(kind: Kind, internal_name: &str) -> String {
+    let what = match kind {
+        Kind::Step => "StepLog",
+        Kind::Branch => "BranchLog",
+    };
+    format!("{what}-{internal_name}-")
 }
 
 /// `StepLog-<name>-<ns>` / `BranchLog-<name>-<ns>`.
-pub fn object_name(branch: bool, internal_name: &str, time_ns: u64) -> String {
-    format!("{}{time_ns}", list_prefix(branch, internal_name))
+pub fn object_name(kind: Kind, internal_name: &str, time_ns: u64) -> String {
+    format!("{}{time_ns}", list_prefix(kind, internal_name))
 }
 
 /// What an object name (relative to `<prefix>/<run_id>/`) is, matched exactly; `None` for
@@ -132,19 +136,29 @@ pub fn branch_chunk(branch: &BranchLog) -> BranchLog {
 }
 
 /// Every step and branch of a run log, flattened into chunks (depth first, document order).
-pub fn split(log: &RunLog) -> (Vec<StepLog>, Vec<BranchLog>) {
-    fn walk(steps: &Map<StepLog>, s_out: &mut Vec<StepLog>, b_out: &mut Vec<BranchLog>) {
-        for s in steps.values() {
-            s_out.push(step_chunk(s));
-            for b in s.branches.values() {
-                b_out.push(branch_chunk(b));
-                walk(&b.steps, s_out, b_out);
-            }
+/// Iterative, so no document depth can exhaust the stack; a step or branch whose internal name
+/// is malformed (or deeper than [`names::MAX_SEGMENTS`]) is refused, as a write of it would be.
+pub fn split(log: &RunLog) -> Result<(Vec<StepLog>, Vec<BranchLog>)> {
+    let (mut steps_out, mut branches_out) = (Vec::new(), Vec::new());
+    // Work list of step maps still to visit, deepest last, each as an iterator.
+    let mut stack = vec![log.steps.values()];
+    while let Some(top) = stack.last_mut() {
+        let Some(step) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        names::check(&step.internal_name, Kind::Step)?;
+        steps_out.push(step_chunk(step));
+        // Branches are pushed in reverse so the first branch's steps are visited first.
+        let before = stack.len();
+        for b in step.branches.values() {
+            names::check(&b.internal_name, Kind::Branch)?;
+            branches_out.push(branch_chunk(b));
+            stack.push(b.steps.values());
         }
+        stack[before..].reverse();
     }
-    let (mut s, mut b) = (Vec::new(), Vec::new());
-    walk(&log.steps, &mut s, &mut b);
-    (s, b)
+    Ok((steps_out, branches_out))
 }
 
 /// The parts of a chunked run, as read.
@@ -162,8 +176,16 @@ pub struct Parts {
 
 /// Assembles the whole run log as magnus's `get_run_log_by_id(full=True)` does: parameters merged,
 /// steps and branches ordered by `<time_ns>` and nested under their parents. Duplicates of a name
-/// keep the smallest `<time_ns>`; a chunk whose parent is missing is an error naming it.
+/// keep the smallest `<time_ns>`; a chunk whose parent is missing, or whose name is malformed or
+/// nested deeper than [`names::MAX_SEGMENTS`], is an error naming it (so the recursion below is
+/// bounded whatever the bucket holds).
 pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
+    for (_, s) in &parts.steps {
+        names::check(&s.internal_name, Kind::Step).map_err(|e| bad_chunk_name("StepLog", &s.internal_name, e))?;
+    }
+    for (_, b) in &parts.branches {
+        names::check(&b.internal_name, Kind::Branch).map_err(|e| bad_chunk_name("BranchLog", &b.internal_name, e))?;
+    }
     let mut log = parts.header.ok_or_else(|| Error::RunLogNotFound { run_id: run_id.into() })?;
     for p in parts.parameters {
         for (k, v) in p {
@@ -239,6 +261,14 @@ pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
     Ok(log)
 }
 
+fn bad_chunk_name(kind: &str, name: &str, e: Error) -> Error {
+    let why = match e {
+        Error::InvalidArgument { message, .. } => message,
+        other => other.to_string(),
+    };
+    Error::invalid_run_log(format!("chunk {kind} {}", crate::error::quoted(name)), why)
+}
+
 fn orphan(chunk: &str, kind: &str, parent: &str) -> Error {
     Error::invalid_run_log(format!("chunk {chunk}"), format!("its parent {kind} {parent} is not in the run"))
 }
@@ -269,17 +299,17 @@ mod tests {
             assert_eq!(parse_name(bad), None, "{bad}");
         }
         // magnus's glob `StepLog-a*` would match step a-b's object; ours does not
-        assert!(object_name(false, "a-b", 5).starts_with(&list_prefix(false, "a")));
-        assert_ne!(parse_name(&object_name(false, "a-b", 5)), Some(Chunk::StepLog("a".into(), 5)));
+        assert!(object_name(Kind::Step, "a-b", 5).starts_with(&list_prefix(Kind::Step, "a")));
+        assert_ne!(parse_name(&object_name(Kind::Step, "a-b", 5)), Some(Chunk::StepLog("a".into(), 5)));
     }
 
     #[test]
     fn split_then_assemble_is_identity() {
         let text =
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/magnus-0.5.1/deep-nesting.json"));
-        let Ok(text) = text else { return };
+        let text = text.expect("the shared fixtures are beside the repository");
         let log = RunLog::from_json_bytes(&text).unwrap();
-        let (steps, branches) = split(&log);
+        let (steps, branches) = split(&log).unwrap();
         let parts = Parts {
             header: Some(header(&log)),
             parameters: log.parameters.iter().map(|(k, v)| [(k.clone(), v.clone())].into_iter().collect()).collect(),

@@ -5,7 +5,7 @@ pub(crate) mod xml;
 
 use crate::config::{encode_query_value, Endpoint};
 use crate::error::Error;
-use crate::transport::{HttpRequest, HttpResponse, DEFAULT_TIMEOUT};
+use crate::http::{HttpRequest, HttpResponse};
 
 /// A precondition on a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,13 +20,7 @@ pub enum Condition {
 
 /// GetObject.
 pub fn get_object(ep: &Endpoint, key: &str) -> HttpRequest {
-    HttpRequest {
-        method: "GET",
-        url: ep.object_url(key),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: DEFAULT_TIMEOUT,
-    }
+    HttpRequest::new("GET", ep.object_url(key))
 }
 
 /// PutObject of a JSON document, with an optional precondition.
@@ -37,7 +31,7 @@ pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) 
         Condition::Absent => headers.push(("if-none-match".into(), "*".into())),
         Condition::Matches(etag) => headers.push(("if-match".into(), etag.clone())),
     }
-    HttpRequest { method: "PUT", url: ep.object_url(key), headers, body, timeout: DEFAULT_TIMEOUT }
+    HttpRequest { method: "PUT", url: ep.object_url(key), headers, body }
 }
 
 /// ListObjectsV2 under `prefix`, grouped by `delimiter`, after `start_after`.
@@ -63,13 +57,7 @@ pub fn list_objects_v2(
     if let Some(s) = start_after {
         q.push(format!("start-after={}", encode_query_value(s)));
     }
-    HttpRequest {
-        method: "GET",
-        url: format!("{}?{}", ep.bucket_url(), q.join("&")),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: DEFAULT_TIMEOUT,
-    }
+    HttpRequest::new("GET", format!("{}?{}", ep.bucket_url(), q.join("&")))
 }
 
 /// One object of a listing.
@@ -143,6 +131,15 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         .or_else(|| resp.header("x-amz-request-id").map(str::to_string))
         .filter(|s| !s.is_empty());
     Error::S3 { status: resp.status, code, message, request_id }
+}
+
+/// The server's clock, when it refused a request as signed too far from it
+/// (`403 RequestTimeTooSkewed` with a `Date` header).
+pub fn skewed_server_time(resp: &HttpResponse) -> Option<std::time::SystemTime> {
+    if resp.status != 403 || !String::from_utf8_lossy(&resp.body).contains("<Code>RequestTimeTooSkewed</Code>") {
+        return None;
+    }
+    crate::dates::parse_http_date(resp.header("date")?)
 }
 
 fn status_code_name(status: u16) -> String {

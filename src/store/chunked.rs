@@ -3,56 +3,46 @@
 //! Parallel writers touch different objects (each step, branch and parameter is its own), and
 //! the one shared object, the `RunLog` header, changes only through conditional writes. A step
 //! update is one PUT of that step's object once its name is known (the store caches the object
-//! names it found or made).
+//! names it found or made). A step or branch is only written under a parent that exists, as in
+//! the single layout, so a run never holds a chunk that makes it unreadable.
 
-use super::{Fetched, Put, S3RunLogStore};
+use super::request::{Fetched, Put};
+use super::S3RunLogStore;
 use crate::error::{Error, Result};
+use crate::host::{join_all, Host, LocalBoxFuture};
 use crate::layout::chunked::{self, Chunk, Parts};
 use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
-use crate::names::Kind;
+use crate::names::{self, Kind};
 use crate::pyjson;
-use crate::s3::{self, Condition, ObjectInfo};
-use crate::transport::{join_all, unique_time_ns, LocalBoxFuture, Transport};
+use crate::s3::{Condition, ObjectInfo};
 
 /// What a store has learned about a chunked bucket, so later calls skip the lookups.
-///
-/// Index maps of strings: the same instantiation as [`crate::credentials::Env`] (and sharing
-/// indexmap's table code with the run log's JSON maps), so the wasm holds one map for all.
 #[derive(Debug, Default)]
 pub(super) struct ChunkNames {
-    /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist -> the header's key.
-    runs: indexmap::IndexMap<String, String>,
+    /// Run folders (`<prefix>/<run_id>/`) whose header is known to exist.
+    runs: Map<()>,
     /// A step's or branch's listing prefix -> the key of its object.
-    objects: indexmap::IndexMap<String, String>,
+    objects: Map<String>,
 }
 
 /// How many GETs/PUTs of one run are in flight at once.
 const PARALLEL: usize = 16;
 
-impl<T: Transport> S3RunLogStore<T> {
+impl<H: Host> S3RunLogStore<H> {
     /// `<prefix>/<run_id>/`.
     fn run_dir(&self, run_id: &str) -> Result<String> {
         crate::config::check_run_id(run_id)?;
         Ok(self.config.prefixed(&format!("{run_id}/")))
     }
 
+    /// `<prefix>/<run_id>/RunLog`.
+    pub(super) fn header_key(&self, run_id: &str) -> Result<String> {
+        Ok(format!("{}{}", self.run_dir(run_id)?, chunked::RUN_LOG))
+    }
+
     /// Every object under `prefix` (all pages).
     async fn list_all(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let req = s3::list_objects_v2(&self.endpoint, prefix, None, None, token.as_deref(), 1000);
-            let resp = self.execute(req).await?;
-            if !resp.is_success() {
-                return Err(s3::parse_error(&resp));
-            }
-            let page = s3::parse_list(&resp.body)?;
-            out.extend(page.objects);
-            match page.next_continuation_token {
-                Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-                _ => return Ok(out),
-            }
-        }
+        Ok(self.list(prefix, None, None, usize::MAX).await?.objects)
     }
 
     fn cached(&self, prefix: &str) -> Option<String> {
@@ -71,8 +61,7 @@ impl<T: Transport> S3RunLogStore<T> {
 
     fn remember_run(&self, dir: String) {
         if let Ok(mut names) = self.chunk_names.lock() {
-            let header = format!("{dir}{}", chunked::RUN_LOG);
-            names.runs.insert(dir, header);
+            names.runs.insert(dir, ());
         }
     }
 
@@ -89,8 +78,8 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     /// The existing object of a step or branch (the oldest if there are several).
-    async fn find_chunk(&self, dir: &str, branch: bool, name: &str) -> Result<Option<String>> {
-        let prefix = format!("{dir}{}", chunked::list_prefix(branch, name));
+    async fn find_chunk(&self, dir: &str, kind: Kind, name: &str) -> Result<Option<String>> {
+        let prefix = format!("{dir}{}", chunked::list_prefix(kind, name));
         if let Some(k) = self.cached(&prefix) {
             return Ok(Some(k));
         }
@@ -109,6 +98,26 @@ impl<T: Transport> S3RunLogStore<T> {
         Ok(found.map(|(_, k)| k))
     }
 
+    /// Fails unless the parent of a step (its branch) or of a branch (its step) is stored; a
+    /// top-level step's parent is the run itself.
+    async fn require_parent(&self, run_id: &str, dir: &str, kind: Kind, name: &str) -> Result<()> {
+        let (parent_kind, parent) = match kind {
+            Kind::Step => match names::parent_branch(name) {
+                None => return Ok(()),
+                Some(b) => (Kind::Branch, b),
+            },
+            Kind::Branch => (Kind::Step, names::parent_step(name)),
+        };
+        if self.find_chunk(dir, parent_kind, parent).await?.is_some() {
+            return Ok(());
+        }
+        let (run_id, name, missing) = (run_id.to_string(), parent.to_string(), parent.to_string());
+        Err(match parent_kind {
+            Kind::Step => Error::StepLogNotFound { run_id, name, missing },
+            Kind::Branch => Error::BranchLogNotFound { run_id, name, missing },
+        })
+    }
+
     /// Writes a step or branch object: replaces the existing one, or creates it.
     ///
     /// Creation is decided by a claim: a conditional PUT (`If-None-Match: *`) of
@@ -116,14 +125,15 @@ impl<T: Transport> S3RunLogStore<T> {
     /// writer's claim names the object for good; a writer that loses reads the claim and writes
     /// there. So two writers creating the same step at once still make one object, with no
     /// clean-up and nothing a reader could pick wrongly.
-    async fn put_chunk(&self, run_id: &str, branch: bool, name: &str, body: Vec<u8>) -> Result<()> {
+    async fn put_chunk(&self, run_id: &str, kind: Kind, name: &str, body: Vec<u8>) -> Result<()> {
         let dir = self.require_run(run_id).await?;
-        let key = match self.find_chunk(&dir, branch, name).await? {
+        let key = match self.find_chunk(&dir, kind, name).await? {
             Some(key) => key,
             None => {
-                let mine = format!("{dir}{}", chunked::object_name(branch, name, unique_time_ns(1)));
+                self.require_parent(run_id, &dir, kind, name).await?;
+                let mine = format!("{dir}{}", chunked::object_name(kind, name, self.unique_time_ns(1)));
                 let claim =
-                    format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(branch, name).trim_end_matches('-'));
+                    format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(kind, name).trim_end_matches('-'));
                 match self.put(&claim, mine.clone().into_bytes(), &Condition::Absent).await? {
                     Put::Written => mine,
                     Put::PreconditionFailed => {
@@ -140,7 +150,7 @@ impl<T: Transport> S3RunLogStore<T> {
                 }
             }
         };
-        self.remember(format!("{dir}{}", chunked::list_prefix(branch, name)), key.clone());
+        self.remember(format!("{dir}{}", chunked::list_prefix(kind, name)), key.clone());
         self.put(&key, body, &Condition::None).await.map(|_| ())
     }
 
@@ -174,7 +184,7 @@ impl<T: Transport> S3RunLogStore<T> {
     }
 
     pub(super) async fn chunked_create(&self, log: RunLog) -> Result<RunLog> {
-        let key = format!("{}{}", self.run_dir(&log.run_id)?, chunked::RUN_LOG);
+        let key = self.header_key(&log.run_id)?;
         if self.create_object(&key, chunked::header(&log).to_json_bytes()).await? {
             Ok(log)
         } else {
@@ -231,45 +241,36 @@ impl<T: Transport> S3RunLogStore<T> {
     /// Writes a whole run log as chunks (header, every parameter, step and branch).
     pub(super) async fn chunked_put(&self, log: &RunLog) -> Result<()> {
         let dir = self.run_dir(&log.run_id)?;
+        let (steps, branches) = chunked::split(log)?;
         self.put(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), &Condition::None).await?;
         // Listing prefix of a step or branch -> its existing object: the first listed, which is
         // the oldest (time_ns values have the same number of digits, so key order is time order).
-        let mut existing = indexmap::IndexMap::<String, String>::new();
+        let mut existing = Map::<String>::new();
         for o in self.list_all(&dir).await? {
             let prefix = match o.key.strip_prefix(&dir).and_then(chunked::parse_name) {
-                Some(Chunk::StepLog(n, _)) => chunked::list_prefix(false, &n),
-                Some(Chunk::BranchLog(n, _)) => chunked::list_prefix(true, &n),
+                Some(Chunk::StepLog(n, _)) => chunked::list_prefix(Kind::Step, &n),
+                Some(Chunk::BranchLog(n, _)) => chunked::list_prefix(Kind::Branch, &n),
                 _ => continue,
             };
-            existing.entry(prefix).or_insert(o.key);
+            if !existing.contains_key(&prefix) {
+                existing.insert(prefix, o.key);
+            }
         }
-        let (steps, branches) = chunked::split(log);
         let mut objects: Vec<(String, Vec<u8>)> =
             log.parameters.iter().map(|(k, v)| (format!("{dir}{}", chunked::parameter_name(k)), one(k, v))).collect();
-        let base = unique_time_ns(steps.len() + branches.len());
-        let new_key = |branch: bool, name: &str, i: usize| match existing.get(&chunked::list_prefix(branch, name)) {
+        let base = self.unique_time_ns(steps.len() + branches.len());
+        let new_key = |kind: Kind, name: &str, i: usize| match existing.get(&chunked::list_prefix(kind, name)) {
             Some(k) => k.clone(),
-            None => format!("{dir}{}", chunked::object_name(branch, name, base + i as u64)),
+            None => format!("{dir}{}", chunked::object_name(kind, name, base + i as u64)),
         };
         for (i, step) in steps.iter().enumerate() {
-            objects.push((new_key(false, &step.internal_name, i), pyjson::to_vec(step)));
+            objects.push((new_key(Kind::Step, &step.internal_name, i), pyjson::to_vec(step)));
         }
         for (i, b) in branches.iter().enumerate() {
-            objects.push((new_key(true, &b.internal_name, steps.len() + i), pyjson::to_vec(b)));
+            objects.push((new_key(Kind::Branch, &b.internal_name, steps.len() + i), pyjson::to_vec(b)));
         }
         self.remember_run(dir);
         self.put_many(objects).await
-    }
-
-    /// Read-modify-write of the `RunLog` header (status, run_config) with `If-Match`.
-    pub(super) async fn chunked_modify_header(
-        &self,
-        run_id: &str,
-        change: &mut dyn FnMut(&mut RunLog) -> Result<()>,
-    ) -> Result<RunLog> {
-        let key = format!("{}{}", self.run_dir(run_id)?, chunked::RUN_LOG);
-        let missing = || Error::RunLogNotFound { run_id: run_id.to_string() };
-        self.update_object(&key, &missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change).await
     }
 
     /// One `Parameter-<key>` object per key: writers of different keys never meet.
@@ -289,32 +290,32 @@ impl<T: Transport> S3RunLogStore<T> {
             let Some(body) = body else { continue };
             let name = key.strip_prefix(&dir).unwrap_or(key);
             let param = name.strip_prefix("Parameter-").unwrap_or(name);
-            for (k, v) in chunked::parameter_value(pyjson::parse(&body)?, param)? {
-                out.insert(k, v);
-            }
+            out.extend(chunked::parameter_value(pyjson::parse(&body)?, param)?);
         }
         Ok(out)
     }
 
     pub(super) async fn chunked_add_step(&self, step: &StepLog, run_id: &str) -> Result<()> {
         let body = pyjson::to_vec(&chunked::step_chunk(step));
-        self.put_chunk(run_id, false, &step.internal_name, body).await
+        self.put_chunk(run_id, Kind::Step, &step.internal_name, body).await
     }
 
     pub(super) async fn chunked_add_branch(&self, branch: &BranchLog, run_id: &str) -> Result<()> {
         let body = pyjson::to_vec(&chunked::branch_chunk(branch));
-        self.put_chunk(run_id, true, &branch.internal_name, body).await
+        self.put_chunk(run_id, Kind::Branch, &branch.internal_name, body).await
     }
 
     /// The stored object of a step or branch (as stored: a step's branches are separate objects).
     pub(super) async fn chunked_get_one(&self, run_id: &str, kind: Kind, name: &str) -> Result<Value> {
         let dir = self.require_run(run_id).await?;
-        let branch = kind == Kind::Branch;
-        let missing = || match kind {
-            Kind::Step => Error::StepLogNotFound { run_id: run_id.into(), name: name.into(), missing: name.into() },
-            Kind::Branch => Error::BranchLogNotFound { run_id: run_id.into(), name: name.into(), missing: name.into() },
+        let missing = || {
+            let (run_id, name, missing) = (run_id.to_string(), name.to_string(), name.to_string());
+            match kind {
+                Kind::Step => Error::StepLogNotFound { run_id, name, missing },
+                Kind::Branch => Error::BranchLogNotFound { run_id, name, missing },
+            }
         };
-        let key = self.find_chunk(&dir, branch, name).await?.ok_or_else(missing)?;
+        let key = self.find_chunk(&dir, kind, name).await?.ok_or_else(missing)?;
         let (body, _) = self.get(&key).await?.ok_or_else(missing)?;
         pyjson::parse(&body)
     }

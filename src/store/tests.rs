@@ -1,182 +1,214 @@
-//! Unit tests of the store with a scripted transport: retries, skew, conflicts, create.
+//! Unit tests of the store on the in-memory host: its S3 model answers unless a test scripts
+//! the next answers, and its clock only moves when the store sleeps or a test moves it, so
+//! retries, backoff, skew, credential expiry and chunk naming run with no real waiting.
 use super::*;
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use crate::error::Error;
+use crate::host::memory::MemoryHost;
+use crate::host::{HttpRequest, HttpResponse};
+use crate::value::json;
 
-/// A transport that answers from a script and records what it was asked.
-struct Scripted {
-    answers: RefCell<VecDeque<Result<HttpResponse>>>,
-    seen: RefCell<Vec<HttpRequest>>,
+fn env(pairs: &[(&str, &str)]) -> Env {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-impl Transport for Scripted {
-    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
-        self.seen.borrow_mut().push(req.clone());
-        let mut answer = self.answers.borrow_mut().pop_front().expect("script ran out");
-        // "ECHO" stands for the create token of the first PUT seen (the store makes it up).
-        if let Ok(resp) = &mut answer {
-            for (k, v) in resp.headers.iter_mut() {
-                if k == "x-amz-meta-create-token" && v == "ECHO" {
-                    *v = self
-                        .seen
-                        .borrow()
-                        .iter()
-                        .find_map(|r| {
-                            r.headers.iter().find(|(k, _)| k == "x-amz-meta-create-token").map(|(_, v)| v.clone())
-                        })
-                        .unwrap_or_default();
-                }
-            }
-        }
-        answer
-    }
+fn store_with(config: crate::value::Value) -> (S3RunLogStore<MemoryHost>, MemoryHost) {
+    let host = MemoryHost::new();
+    let config = Config::from_value(&config).unwrap();
+    let store = S3RunLogStore::with_host(
+        config,
+        &env(&[("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SECRETKEY")]),
+        host.clone(),
+    )
+    .unwrap();
+    (store, host)
 }
 
-fn answer(status: u16, body: &[u8]) -> Result<HttpResponse> {
-    Ok(HttpResponse { status, headers: vec![("etag".into(), "\"e1\"".into())], body: body.to_vec() })
+fn store() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
+    store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"}))
 }
 
-fn store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
-    let config =
-        Config::from_value(&crate::value::json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"})).unwrap();
-    let env: Env = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let t = Scripted { answers: RefCell::new(answers.into()), seen: RefCell::default() };
-    S3RunLogStore::with_transport(config, &env, t).unwrap().with_write_policy(WritePolicy {
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..Default::default()
-    })
+fn chunked() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
+    store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "layout": "chunked"}))
 }
 
-fn net() -> Result<HttpResponse> {
+fn answer(status: u16, body: &[u8]) -> crate::Result<HttpResponse> {
+    let mut r = HttpResponse::new(status, body);
+    r.headers.push(("etag".into(), "\"e1\"".into()));
+    Ok(r)
+}
+
+fn net() -> crate::Result<HttpResponse> {
     Err(Error::Network { code: "connect".into(), message: "refused".into() })
 }
 
-#[tokio::test]
-async fn transient_failures_are_retried_then_succeed() {
-    let body = RunLog::new("r").to_json_bytes();
-    let s = store(vec![answer(503, b"<Error><Code>SlowDown</Code></Error>"), net(), answer(200, &body)]);
-    assert_eq!(s.get_run_log_by_id("r", false).await.unwrap().run_id, "r");
-    let seen = s.transport().seen.borrow();
-    assert_eq!(seen.len(), 3);
-    assert!(seen.iter().all(|r| r.headers.iter().any(|(k, _)| k == "authorization")), "every try is signed");
+fn header<'a>(r: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    r.header(name)
 }
 
-#[tokio::test]
-async fn retries_are_bounded_and_the_last_answer_is_typed() {
-    let s = store(vec![
-        answer(500, b""),
-        answer(502, b""),
-        answer(503, b"<Error><Code>SlowDown</Code><RequestId>R</RequestId></Error>"),
-    ]);
-    match s.get_run_log_by_id("r", false).await {
-        Err(Error::S3 { status: 503, code, request_id, .. }) => {
-            assert_eq!((code.as_str(), request_id.as_deref()), ("SlowDown", Some("R")))
+/// Runs a test to the end in one poll: the in-memory host never leaves a future waiting (its
+/// sleeps move the fake clock and return), so nothing here can wait for real.
+fn run<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("the store waited on something the in-memory host never finishes"),
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_with_backoff_on_the_fake_clock() {
+    run(async {
+        let (s, host) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        host.clear_requests();
+        host.script(answer(503, b"<Error><Code>SlowDown</Code></Error>"));
+        host.script(net());
+        assert_eq!(s.get_run_log_by_id("r", false).await.unwrap().run_id, "r");
+        let seen = host.requests();
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|r| header(r, "authorization").is_some()), "every try is signed");
+        // two backoffs, each a jittered ceiling of 10 ms << (attempt + 2), at most 800 ms
+        assert!(host.slept() <= Duration::from_millis(1600), "{:?}", host.slept());
+    })
+}
+
+#[test]
+fn retries_are_bounded_and_the_last_answer_is_typed() {
+    run(async {
+        let (s, host) = store();
+        host.script(answer(500, b""));
+        host.script(answer(502, b""));
+        host.script(answer(503, b"<Error><Code>SlowDown</Code><RequestId>R</RequestId></Error>"));
+        match s.get_run_log_by_id("r", false).await {
+            Err(Error::S3 { status: 503, code, request_id, .. }) => {
+                assert_eq!((code.as_str(), request_id.as_deref()), ("SlowDown", Some("R")))
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-    let s = store(vec![net(), net(), net()]);
-    assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::Network { .. })));
+        for _ in 0..3 {
+            host.script(net());
+        }
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::Network { .. })));
+        assert_eq!(host.requests().len(), 6);
+    })
 }
 
-#[tokio::test]
-async fn a_skewed_clock_is_corrected_from_the_server_date() {
-    let skewed = HttpResponse {
-        status: 403,
-        headers: vec![("date".into(), "Sun, 06 Nov 2044 08:49:37 GMT".into())],
-        body: b"<Error><Code>RequestTimeTooSkewed</Code></Error>".to_vec(),
-    };
-    let body = RunLog::new("r").to_json_bytes();
-    let s = store(vec![Ok(skewed), answer(200, &body), answer(200, &body)]);
-    s.get_run_log_by_id("r", false).await.unwrap();
-    s.get_run_log_by_id("r", false).await.unwrap();
-    let seen = s.transport().seen.borrow();
-    let date = |r: &HttpRequest| r.headers.iter().find(|(k, _)| k == "x-amz-date").unwrap().1.clone();
-    assert!(!date(&seen[0]).starts_with("2044"));
-    assert!(date(&seen[1]).starts_with("20441106T0849"), "re-signed with the server's time: {}", date(&seen[1]));
-    assert!(date(&seen[2]).starts_with("20441106T08"), "and the offset is kept");
+#[test]
+fn client_errors_are_not_retried() {
+    run(async {
+        let (s, host) = store();
+        host.script(answer(403, b"<Error><Code>AccessDenied</Code></Error>"));
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
+        assert_eq!(host.requests().len(), 1);
+        assert_eq!(host.slept(), Duration::ZERO);
+    })
 }
 
-#[tokio::test]
-async fn a_write_that_keeps_losing_races_ends_in_conflict_error_and_overwrites_nothing() {
-    let body = RunLog::new("r").to_json_bytes();
-    let mut script = Vec::new();
-    for _ in 0..4 {
-        script.push(answer(200, &body)); // GET with ETag
-        script.push(answer(412, b"")); // PUT If-Match lost
-    }
-    let s = store(script).with_write_policy(WritePolicy {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..Default::default()
-    });
-    match s.update_run_log_status("r", "SUCCESS").await {
-        Err(Error::Conflict { key, attempts }) => assert_eq!((key.as_str(), attempts), ("r.json", 4)),
-        other => panic!("{other:?}"),
-    }
-    let seen = s.transport().seen.borrow();
-    assert_eq!(seen.len(), 8);
-    assert!(seen
-        .iter()
-        .filter(|r| r.method == "PUT")
-        .all(|r| r.headers.iter().any(|(k, v)| k == "if-match" && v == "\"e1\"")));
+fn skewed(date: &str) -> crate::Result<HttpResponse> {
+    let mut r = HttpResponse::new(403, &b"<Error><Code>RequestTimeTooSkewed</Code></Error>"[..]);
+    r.headers.push(("date".into(), date.into()));
+    Ok(r)
 }
 
-#[tokio::test]
-async fn client_errors_are_not_retried() {
-    let s = store(vec![answer(403, b"<Error><Code>AccessDenied</Code></Error>")]);
-    assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
-    assert_eq!(s.transport().seen.borrow().len(), 1);
+fn amz_date(r: &HttpRequest) -> String {
+    header(r, "x-amz-date").unwrap().to_string()
 }
 
-#[tokio::test]
-async fn a_retried_create_that_landed_is_not_reported_as_existing() {
-    let mut ours = RunLog::new("r");
-    ours.dag_hash = Some(String::new());
-    ours.status = status::CREATED.into();
-    // first try landed but its answer was lost; the retry meets 412 and finds our own token
-    let mine = HttpResponse {
-        status: 200,
-        headers: vec![("x-amz-meta-create-token".into(), "ECHO".into())],
-        body: ours.to_json_bytes(),
-    };
-    let s = store(vec![net(), answer(412, b""), Ok(mine)]);
-    assert_eq!(s.create_run_log("r", NewRunLog::default()).await.unwrap(), ours);
-    // the same document created earlier by anyone (even this store): RunLogExists
-    let theirs = HttpResponse {
-        status: 200,
-        headers: vec![("x-amz-meta-create-token".into(), "someone-else".into())],
-        body: ours.to_json_bytes(),
-    };
-    let s = store(vec![answer(412, b""), Ok(theirs)]);
-    assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
+#[test]
+fn a_skewed_clock_is_corrected_from_the_server_date_and_kept() {
+    run(async {
+        let (s, host) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        host.clear_requests();
+        host.script(skewed("Thu, 06 Nov 2031 08:49:37 GMT"));
+        s.get_run_log_by_id("r", false).await.unwrap();
+        s.get_run_log_by_id("r", false).await.unwrap();
+        let seen = host.requests();
+        assert!(amz_date(&seen[0]).starts_with("20260101"), "{}", amz_date(&seen[0]));
+        assert!(
+            amz_date(&seen[1]).starts_with("20311106T0849"),
+            "re-signed with the server's time: {}",
+            amz_date(&seen[1])
+        );
+        assert!(amz_date(&seen[2]).starts_with("20311106T0849"), "and the offset is kept");
+    })
 }
 
-fn role_store(answers: Vec<Result<HttpResponse>>) -> S3RunLogStore<Scripted> {
-    let config = Config::from_value(&crate::value::json!({
+#[test]
+fn an_absurd_server_date_is_not_learned() {
+    run(async {
+        let (s, host) = store();
+        // More than ten years away: refused as a correction; the 403 is the answer.
+        host.script(skewed("Fri, 31 Dec 9999 23:59:59 GMT"));
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
+        host.script(skewed("Mon, 01 Jan 1900 00:00:00 GMT"));
+        assert!(matches!(s.get_run_log_by_id("r", false).await, Err(Error::S3 { status: 403, .. })));
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        let last = host.requests().pop().unwrap();
+        assert!(amz_date(&last).starts_with("20260101"), "the clock was left alone: {}", amz_date(&last));
+    })
+}
+
+#[test]
+fn a_write_that_keeps_losing_races_ends_in_conflict_error_and_overwrites_nothing() {
+    run(async {
+        let (s, host) = store();
+        let s = s.with_write_policy(WritePolicy { max_attempts: 4, ..Default::default() });
+        let body = RunLog::new("r").to_json_bytes();
+        for _ in 0..4 {
+            host.script(answer(200, &body)); // GET with ETag
+            host.script(answer(412, b"")); // PUT If-Match lost
+        }
+        match s.update_run_log_status("r", "SUCCESS").await {
+            Err(Error::Conflict { key, attempts }) => assert_eq!((key.as_str(), attempts), ("r.json", 4)),
+            other => panic!("{other:?}"),
+        }
+        let seen = host.requests();
+        assert_eq!(seen.len(), 8);
+        assert!(seen.iter().filter(|r| r.method == "PUT").all(|r| header(r, "if-match") == Some("\"e1\"")));
+        assert!(host.slept() > Duration::ZERO, "it backed off between attempts");
+    })
+}
+
+#[test]
+fn a_retried_create_that_landed_is_not_reported_as_existing() {
+    run(async {
+        let (s, host) = store();
+        host.lose_answer(); // the PUT lands, its answer does not
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        let methods: Vec<_> = host.requests().iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["PUT", "PUT", "GET"], "retried, met 412, found its own token");
+        // Anyone else's object under the id, even with identical bytes, means it is taken.
+        let (s, host) = store();
+        host.put_object("b/r.json", &s.create_run_log("x", NewRunLog::default()).await.unwrap().to_json_bytes());
+        assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
+    })
+}
+
+#[test]
+fn a_second_create_is_run_log_exists() {
+    run(async {
+        let (s, _) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        assert!(matches!(s.create_run_log("r", NewRunLog::default()).await, Err(Error::RunLogExists { .. })));
+    })
+}
+
+fn role_store() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
+    let host = MemoryHost::new();
+    let config = Config::from_value(&json!({
         "s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1",
         "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800
     }))
     .unwrap();
-    let env: Env = [("AWS_ACCESS_KEY_ID", "BASEKEY"), ("AWS_SECRET_ACCESS_KEY", "SK")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let t = Scripted { answers: RefCell::new(answers.into()), seen: RefCell::default() };
-    S3RunLogStore::with_transport(config, &env, t).unwrap()
+    let env = env(&[("AWS_ACCESS_KEY_ID", "BASEKEY"), ("AWS_SECRET_ACCESS_KEY", "BASESECRET")]);
+    (S3RunLogStore::with_host(config, &env, host.clone()).unwrap(), host)
 }
 
-/// An AssumeRole answer whose credentials expire `secs` from now.
-fn sts_answer(key: &str, secs: u64) -> Result<HttpResponse> {
-    let expires = transport::now() + Duration::from_secs(secs);
-    let secs_since_epoch = expires.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let iso = aws_smithy_types::DateTime::from_secs(secs_since_epoch)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap();
+/// An AssumeRole answer whose credentials expire `secs` after the host's now.
+fn sts_answer(host: &MemoryHost, key: &str, secs: u64) -> crate::Result<HttpResponse> {
+    let expires = host.now() + Duration::from_secs(secs);
+    let iso = crate::dates::format_iso8601(expires);
     let body = format!(
         "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
          <SecretAccessKey>tmp-secret</SecretAccessKey><SessionToken>tmp-token</SessionToken>\
@@ -186,60 +218,155 @@ fn sts_answer(key: &str, secs: u64) -> Result<HttpResponse> {
 }
 
 fn credential_of(req: &HttpRequest) -> String {
-    let auth = &req.headers.iter().find(|(k, _)| k == "authorization").unwrap().1;
+    let auth = header(req, "authorization").unwrap();
     auth.split("Credential=").nth(1).unwrap().split('/').next().unwrap().to_string()
 }
 
-#[tokio::test]
-async fn role_arn_assumes_the_role_once_and_signs_s3_with_its_credentials() {
-    let body = RunLog::new("r").to_json_bytes();
-    let s = role_store(vec![sts_answer("ASIAFIRST", 3600), answer(200, &body), answer(200, &body)]);
-    s.get_run_log_by_id("r", false).await.unwrap();
-    s.get_run_log_by_id("r", false).await.unwrap();
-    let seen = s.transport().seen.borrow();
-    assert_eq!(seen.len(), 3, "one AssumeRole, then two GETs on its credentials");
-    let sts = &seen[0];
-    assert_eq!((sts.method, sts.url.as_str()), ("POST", "https://sts.eu-west-1.amazonaws.com/"));
-    assert!(String::from_utf8_lossy(&sts.body).contains("DurationSeconds=1800"));
-    assert_eq!(credential_of(sts), "BASEKEY", "the configured keys sign the STS call");
-    assert!(sts.headers.iter().any(|(k, v)| k == "authorization" && v.contains("/eu-west-1/sts/aws4_request")));
-    for get in &seen[1..] {
-        assert_eq!(credential_of(get), "ASIAFIRST");
-        assert!(get.headers.iter().any(|(k, v)| k == "x-amz-security-token" && v == "tmp-token"));
-    }
-}
-
-#[tokio::test]
-async fn assumed_credentials_are_renewed_shortly_before_they_expire() {
-    let body = RunLog::new("r").to_json_bytes();
-    // The first session has 60 s left: inside the 5-minute margin, so the next call renews it.
-    let s = role_store(vec![
-        sts_answer("ASIAOLD", 60),
-        answer(200, &body),
-        sts_answer("ASIANEW", 3600),
-        answer(200, &body),
-    ]);
-    s.get_run_log_by_id("r", false).await.unwrap();
-    s.get_run_log_by_id("r", false).await.unwrap();
-    let seen = s.transport().seen.borrow();
-    assert_eq!(seen.len(), 4);
-    assert_eq!(credential_of(&seen[1]), "ASIAOLD");
-    assert_eq!(credential_of(&seen[3]), "ASIANEW");
-}
-
-#[tokio::test]
-async fn a_refused_assume_role_is_a_credentials_error() {
-    let refusal = b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
-        <Message>User is not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>";
-    let s = role_store(vec![answer(403, refusal)]);
-    match s.get_run_log_by_id("r", false).await {
-        Err(Error::Credentials { message, .. }) => {
-            assert!(
-                message.contains("AccessDenied") && message.contains("arn:aws:iam::123456789012:role/runs"),
-                "{message}"
-            );
-            assert!(!message.contains("SK"), "{message}");
+#[test]
+fn role_arn_assumes_the_role_once_and_signs_s3_with_its_credentials() {
+    run(async {
+        let (s, host) = role_store();
+        host.script(sts_answer(&host, "ASIAFIRST", 3600));
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.get_run_log_by_id("r", false).await.unwrap();
+        let seen = host.requests();
+        assert_eq!(seen.len(), 3, "one AssumeRole, then a PUT and a GET on its credentials");
+        let sts = &seen[0];
+        assert_eq!((sts.method, sts.url.as_str()), ("POST", "https://sts.eu-west-1.amazonaws.com/"));
+        assert!(String::from_utf8_lossy(&sts.body).contains("DurationSeconds=1800"));
+        assert_eq!(credential_of(sts), "BASEKEY", "the configured keys sign the STS call");
+        assert!(header(sts, "authorization").unwrap().contains("/eu-west-1/sts/aws4_request"));
+        for r in &seen[1..] {
+            assert_eq!(credential_of(r), "ASIAFIRST");
+            assert_eq!(header(r, "x-amz-security-token"), Some("tmp-token"));
         }
-        other => panic!("{other:?}"),
-    }
+    })
+}
+
+#[test]
+fn assumed_credentials_are_renewed_shortly_before_they_expire() {
+    run(async {
+        let (s, host) = role_store();
+        host.script(sts_answer(&host, "ASIAOLD", 3600));
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        // 56 minutes later the session has 4 minutes left: inside the 5-minute margin.
+        host.advance(Duration::from_secs(56 * 60));
+        host.script(sts_answer(&host, "ASIANEW", 3600));
+        s.get_run_log_by_id("r", false).await.unwrap();
+        let seen = host.requests();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(credential_of(&seen[1]), "ASIAOLD");
+        assert_eq!(credential_of(&seen[3]), "ASIANEW");
+    })
+}
+
+#[test]
+fn a_refused_assume_role_is_a_credentials_error_without_secrets() {
+    run(async {
+        let (s, host) = role_store();
+        let refusal = b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+            <Message>User is not authorized (you sent secret BASESECRET)</Message></Error></ErrorResponse>";
+        host.script(answer(403, refusal));
+        match s.get_run_log_by_id("r", false).await {
+            Err(Error::Credentials { message, .. }) => {
+                assert!(message.contains("AccessDenied") && message.contains("role/runs"), "{message}");
+                assert!(!message.contains("BASESECRET"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    })
+}
+
+#[test]
+fn upstream_messages_are_scrubbed_of_the_secret_and_signatures() {
+    run(async {
+        let (s, host) = store();
+        let echo = format!(
+            "<Error><Code>SignatureDoesNotMatch</Code><Message>we got secret SECRETKEY and Signature={}</Message></Error>",
+            "f".repeat(64)
+        );
+        host.script(answer(403, echo.as_bytes()));
+        let text = s.get_run_log_by_id("r", false).await.unwrap_err().to_string();
+        assert!(!text.contains("SECRETKEY") && !text.contains(&"f".repeat(64)), "{text}");
+    })
+}
+
+#[test]
+fn chunk_names_increase_strictly_on_a_frozen_clock() {
+    run(async {
+        let (s, _) = chunked();
+        let a = s.unique_time_ns(1);
+        let b = s.unique_time_ns(3);
+        let c = s.unique_time_ns(1);
+        assert_eq!(a, 1_767_225_600_000_000_000, "the fake clock's now, in ns");
+        assert_eq!((b, c), (a + 1, a + 4));
+    })
+}
+
+#[test]
+fn chunked_writes_need_their_parent_as_the_single_layout_does() {
+    run(async {
+        for (s, _) in [chunked(), store()] {
+            s.create_run_log("r", NewRunLog::default()).await.unwrap();
+            let orphan = s.create_step_log("c", "a.b.c").unwrap();
+            assert!(matches!(s.add_step_log(&orphan, "r").await, Err(Error::BranchLogNotFound { .. })));
+            let branch = s.create_branch_log("a.b").unwrap();
+            assert!(matches!(s.add_branch_log(&branch, "r").await, Err(Error::StepLogNotFound { .. })));
+            s.add_step_log(&s.create_step_log("a", "a").unwrap(), "r").await.unwrap();
+            s.add_branch_log(&branch, "r").await.unwrap();
+            s.add_step_log(&orphan, "r").await.unwrap();
+            let log = s.get_run_log_by_id("r", true).await.unwrap();
+            assert_eq!(log.steps["a"].branches["a.b"].steps["a.b.c"].name, "c");
+        }
+    })
+}
+
+#[test]
+fn a_listing_that_never_ends_is_cut_off() {
+    run(async {
+        let (s, host) =
+            store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "max_list_pages": 5}));
+        for i in 0..5 {
+            let page = format!(
+                "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t{i}</NextContinuationToken></ListBucketResult>"
+            );
+            host.script(answer(200, page.as_bytes()));
+        }
+        match s.list_run_logs(&ListOptions::default()).await {
+            Err(Error::S3 { code, .. }) => assert_eq!(code, "ListingTooLong"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(host.requests().len(), 5);
+    })
+}
+
+#[test]
+fn listings_page_through_the_model() {
+    run(async {
+        let (s, host) = store();
+        host.set_page_size(3);
+        for i in 0..10 {
+            s.create_run_log(&format!("run-{i:02}"), NewRunLog::default()).await.unwrap();
+        }
+        let all = s.list_run_logs(&ListOptions::default()).await.unwrap();
+        assert_eq!(all.len(), 10);
+        let page = s.list_run_logs(&ListOptions { limit: Some(4), start_after: Some("run-03".into()) }).await.unwrap();
+        assert_eq!(
+            page.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+            ["run-04", "run-05", "run-06", "run-07"]
+        );
+    })
+}
+
+#[test]
+fn last_writer_wins_only_when_asked() {
+    run(async {
+        let (s, host) = store_with(
+            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true}),
+        );
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.update_run_log_status("r", "SUCCESS").await.unwrap();
+        let put = host.requests().into_iter().rfind(|r| r.method == "PUT").unwrap();
+        assert_eq!(put.header("if-match"), None);
+    })
 }

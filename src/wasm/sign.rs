@@ -1,125 +1,123 @@
-//! `signRequest` and `presignUrl`: standalone SigV4 for JS, synchronous (pure computation).
+//! `sign`: standalone SigV4 for `signRequest` / `presignUrl`. The JS side reads the caller's
+//! option bag and merges headers; here one call takes the request and the options as plain
+//! strings and numbers (the caller's headers as a JSON array of pairs: values may hold line
+//! breaks) and answers with one string: the signed headers as `name\nvalue\n...`, or the
+//! presigned URL, or `!` followed by an error's JSON.
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, get, opt_bool, opt_string, opt_u64, string};
-use super::to_js_error;
+use super::error_json;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::signing::{self, RequestParts, SignOptions};
-use crate::transport;
 
-struct Parsed {
-    method: String,
-    url: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    creds: Credentials,
-    region: String,
-    service: String,
-    time: std::time::SystemTime,
+/// `options` bits of [`sign`]: each overridable switch has a "given" bit and a "value" bit.
+mod flag {
+    pub const PRESIGN: u32 = 1;
+    pub const UNSIGNED_PAYLOAD: u32 = 2;
+    pub const UNSIGNED_PAYLOAD_GIVEN: u32 = 4;
+    pub const DOUBLE_ENCODE_GIVEN: u32 = 8;
+    pub const DOUBLE_ENCODE: u32 = 16;
+    pub const NORMALIZE_PATH_GIVEN: u32 = 32;
+    pub const NORMALIZE_PATH: u32 = 64;
+    pub const HASH_HEADER_GIVEN: u32 = 128;
+    pub const HASH_HEADER: u32 = 256;
+    pub const SIGN_TOKEN_GIVEN: u32 = 512;
+    pub const SIGN_TOKEN: u32 = 1024;
 }
 
-fn parse(request: &JsValue, options: &JsValue) -> Result<Parsed> {
-    if !request.is_object() {
-        return Err(Error::invalid_argument("request", "expected { method, url, headers?, body? }"));
-    }
-    convert::options(options, "options")?;
-    let time = match get(options, "date") {
-        d if d.is_undefined() || d.is_null() => transport::now(),
-        d if d.is_instance_of::<js_sys::Date>() => {
-            let ms = js_sys::Date::from(d).get_time();
-            if !ms.is_finite() || ms < 0.0 {
-                return Err(Error::invalid_argument("date", "invalid Date"));
-            }
-            std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64)
-        }
-        d => signing::parse_time(&string(&d, "date")?)?,
-    };
-    let need = |key: &str| -> Result<String> {
-        opt_string(options, key)?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_argument(key, "is required"))
-    };
-    Ok(Parsed {
-        method: opt_string(request, "method")?.unwrap_or_else(|| "GET".into()).to_ascii_uppercase(),
-        url: string(&get(request, "url"), "url")?,
-        headers: convert::headers(&get(request, "headers"))?,
-        body: convert::body(&get(request, "body"))?,
-        creds: Credentials::new(
-            need("accessKeyId")?,
-            need("secretAccessKey")?,
-            opt_string(options, "sessionToken")?.filter(|s| !s.is_empty()),
-        ),
-        region: need("region")?,
-        service: need("service")?,
-        time,
-    })
-}
-
-fn sign_options<'a>(p: &'a Parsed, options: &JsValue) -> Result<SignOptions<'a>> {
-    let mut o = SignOptions::new(&p.creds, &p.region, &p.service, p.time);
-    o.unsigned_payload = opt_bool(options, "unsignedPayload")?.unwrap_or(false);
-    if let Some(v) = opt_bool(options, "doubleEncode")? {
-        o.double_encode = v;
-    }
-    if let Some(v) = opt_bool(options, "normalizePath")? {
-        o.normalize_path = v;
-    }
-    if let Some(v) = opt_bool(options, "payloadHashHeader")? {
-        o.payload_hash_header = v;
-    }
-    if let Some(v) = opt_bool(options, "signSessionToken")? {
-        o.sign_session_token = v;
-    }
-    Ok(o)
-}
-
-/// Signs a request into headers: returns `{ headers }`, every header to send (yours plus
-/// `authorization`, `x-amz-date`, and `x-amz-content-sha256` / `x-amz-security-token`).
-#[wasm_bindgen(js_name = signRequest)]
-pub fn sign_request(request: JsValue, options: JsValue) -> std::result::Result<JsValue, JsValue> {
-    let run = || -> Result<JsValue> {
-        let p = parse(&request, &options)?;
-        let opts = sign_options(&p, &options)?;
-        let req = RequestParts { method: &p.method, url: &p.url, headers: &p.headers, body: &p.body };
-        let signed = signing::sign_headers(&req, &opts)?;
-        let headers = js_sys::Object::new();
-        let put = |k: &str, v: &str| {
-            let key = JsValue::from_str(&k.to_ascii_lowercase());
-            let prev = js_sys::Reflect::get(&headers, &key).ok().and_then(|p| p.as_string());
-            let value = match prev {
-                Some(p) => format!("{p}, {v}"),
-                None => v.to_string(),
-            };
-            let _ = js_sys::Reflect::set(&headers, &key, &JsValue::from_str(&value));
-        };
-        for (k, v) in &p.headers {
-            put(k, v);
-        }
-        for (k, v) in &signed {
-            put(k, v);
-        }
-        let out = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&out, &JsValue::from_str("headers"), &headers);
-        Ok(out.into())
-    };
-    run().map_err(to_js_error)
-}
-
-/// Presigns a request into its URL's query (`options.expiresIn` seconds, default 900). S3
-/// URLs sign `UNSIGNED-PAYLOAD`; other services hash the body.
-#[wasm_bindgen(js_name = presignUrl)]
-pub fn presign_url(request: JsValue, options: JsValue) -> std::result::Result<String, JsValue> {
+/// Signs a request. `headers` is a JSON array of `[name, value]` pairs; `payload_hash` (hex SHA-256 of the body,
+/// or empty) replaces hashing `body`; the time is `time_ms` (ms since the epoch) unless
+/// `time_text` (ISO 8601 UTC) is given, else now. `expires` is the presigned URL's lifetime.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn sign(
+    method: &str,
+    url: &str,
+    headers: &str,
+    body: &[u8],
+    payload_hash: &str,
+    access_key_id: &str,
+    secret_access_key: &str,
+    session_token: &str,
+    region: &str,
+    service: &str,
+    time_ms: f64,
+    time_text: &str,
+    options: u32,
+    expires: f64,
+) -> String {
     let run = || -> Result<String> {
-        let p = parse(&request, &options)?;
-        let mut opts = sign_options(&p, &options)?;
-        if p.service == "s3" && opt_bool(&options, "unsignedPayload")?.is_none() {
-            opts.unsigned_payload = true;
+        let time =
+            if !time_text.is_empty() { signing::parse_time(time_text)? } else { signing::time_from_ms(time_ms)? };
+        let creds = Credentials::new(
+            access_key_id,
+            secret_access_key,
+            (!session_token.is_empty()).then(|| session_token.to_string()),
+        );
+        let pairs = header_pairs(headers)?;
+        let mut o = SignOptions::new(&creds, region, service, time);
+        let has = |bit: u32| options & bit != 0;
+        let presign = has(flag::PRESIGN);
+        o.unsigned_payload = if has(flag::UNSIGNED_PAYLOAD_GIVEN) {
+            has(flag::UNSIGNED_PAYLOAD)
+        } else {
+            // Presigned S3 URLs sign UNSIGNED-PAYLOAD (a browser GETs them with no body).
+            presign && service == "s3"
+        };
+        if has(flag::DOUBLE_ENCODE_GIVEN) {
+            o.double_encode = has(flag::DOUBLE_ENCODE);
         }
-        // The hash header is meaningless in a URL.
-        opts.payload_hash_header = false;
-        let expires = opt_u64(&options, "expiresIn")?.unwrap_or(900);
-        let req = RequestParts { method: &p.method, url: &p.url, headers: &p.headers, body: &p.body };
-        signing::presign_url(&req, &opts, expires)
+        if has(flag::NORMALIZE_PATH_GIVEN) {
+            o.normalize_path = has(flag::NORMALIZE_PATH);
+        }
+        if has(flag::HASH_HEADER_GIVEN) {
+            o.payload_hash_header = has(flag::HASH_HEADER);
+        }
+        if has(flag::SIGN_TOKEN_GIVEN) {
+            o.sign_session_token = has(flag::SIGN_TOKEN);
+        }
+        if !payload_hash.is_empty() {
+            o.payload_hash = Some(payload_hash);
+        }
+        let req = RequestParts { method, url, headers: &pairs, body };
+        if presign {
+            // The hash header is meaningless in a URL.
+            o.payload_hash_header = false;
+            if !(expires.fract() == 0.0 && (1.0..=604_800.0).contains(&expires)) {
+                return Err(Error::invalid_argument(
+                    "expiresIn",
+                    "must be a whole number of seconds from 1 to 604800 (7 days)",
+                ));
+            }
+            return signing::presign_url(&req, &o, expires as u64);
+        }
+        let mut out = String::with_capacity(512);
+        for (k, v) in signing::sign_headers(&req, &o)? {
+            out.push_str(k);
+            out.push('\n');
+            out.push_str(&v);
+            out.push('\n');
+        }
+        Ok(out)
     };
-    run().map_err(to_js_error)
+    run().unwrap_or_else(|e| format!("!{}", error_json(&e)))
+}
+
+fn header_pairs(json: &str) -> Result<Vec<(String, String)>> {
+    use crate::value::Value;
+    let bad = || Error::invalid_argument("headers", "expected [name, value] pairs of strings");
+    let Ok(Value::Array(items)) = crate::pyjson::parse_with(json, crate::pyjson::Surrogates::Refuse) else {
+        return Err(bad());
+    };
+    items
+        .into_iter()
+        .map(|p| match p {
+            Value::Array(kv) => match <[Value; 2]>::try_from(kv) {
+                Ok([Value::String(k), Value::String(v)]) => Ok((k, v)),
+                _ => Err(bad()),
+            },
+            _ => Err(bad()),
+        })
+        .collect()
 }

@@ -1,277 +1,280 @@
-//! The `S3RunLogStore` JS class: each method checks its arguments, calls the Rust store and
-//! settles a Promise with plain JSON-shaped objects (or a typed error).
+//! The store class of the bindings: `Store.open(config, env, readFile)`, then `start(op, args)`
+//! for the async methods (a task, see `tasks.rs`) and `call(op, args)` for the synchronous ones.
+//! `args` is the JSON array of the method's arguments; each is converted and checked here, so a
+//! wrong type is an `InvalidArgumentError` naming the argument.
 
-use std::future::Future;
 use std::rc::Rc;
 
-use crate::value::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{self, from_serialize, string, to_value};
-use super::to_js_error;
+use super::host::Driven;
+use super::{error_json, outcome, tasks};
 use crate::config::Config;
+use crate::credentials::Env;
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog};
-use crate::store::{ListOptions, NewRunLog, S3RunLogStore, WritePolicy};
+use crate::pyjson::{self, Surrogates, ToJson};
+use crate::store::{ListOptions, NewRunLog, S3RunLogStore};
+use crate::value::Value;
 
-/// The magnus S3 run log store for JavaScript hosts.
-#[wasm_bindgen(js_name = S3RunLogStore)]
-pub struct JsStore {
-    inner: Rc<S3RunLogStore>,
+/// A run log store whose IO the JS side performs.
+#[wasm_bindgen]
+pub struct Store {
+    inner: Rc<S3RunLogStore<Driven>>,
 }
 
-fn promise(f: impl Future<Output = Result<JsValue>> + 'static) -> js_sys::Promise {
-    settle(Box::pin(f))
-}
+/// The arguments of one call, as JSON values.
+struct Args(Vec<Value>);
 
-/// One non-generic promise adapter for every method: each method's future is boxed, so
-/// `future_to_promise` and its task machinery are compiled once, not once per method.
-#[inline(never)]
-fn settle(f: std::pin::Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> js_sys::Promise {
-    future_to_promise(async move { f.await.map_err(to_js_error) })
-}
+impl Args {
+    fn parse(text: &str) -> Result<Args> {
+        match pyjson::parse_with(text, Surrogates::Refuse) {
+            Ok(Value::Array(a)) => Ok(Args(a)),
+            Ok(_) => Err(Error::invalid_argument("arguments", "expected an array")),
+            Err(e) => Err(Error::invalid_argument(
+                "arguments",
+                format!("are not JSON data that Rust can hold ({}): a string with an unpaired surrogate?", e.what),
+            )),
+        }
+    }
 
-fn object(v: &JsValue, argument: &str) -> Result<Map> {
-    match to_value(v, argument)? {
-        Value::Object(m) => Ok(m),
-        _ => Err(Error::invalid_argument(argument, format!("expected an object, got {}", convert::type_of(v)))),
+    fn get(&self, i: usize) -> &Value {
+        self.0.get(i).unwrap_or(&Value::Null)
+    }
+
+    fn string(&self, i: usize, name: &str) -> Result<String> {
+        match self.get(i) {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(Error::invalid_argument(name, format!("expected a string, got {}", other.kind()))),
+        }
+    }
+
+    fn object(&self, i: usize, name: &str) -> Result<Map> {
+        match self.get(i) {
+            Value::Object(m) => Ok(m.clone()),
+            other => Err(Error::invalid_argument(name, format!("expected an object, got {}", other.kind()))),
+        }
+    }
+
+    /// An options object, or none (`null` / absent).
+    fn options(&self, i: usize, name: &str) -> Result<Map> {
+        match self.get(i) {
+            Value::Null => Ok(Map::new()),
+            Value::Object(m) => Ok(m.clone()),
+            other => Err(Error::invalid_argument(name, format!("expected an options object, got {}", other.kind()))),
+        }
     }
 }
 
-fn done(_: ()) -> JsValue {
-    JsValue::UNDEFINED
+fn opt_string(m: &Map, key: &str) -> Result<Option<String>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(Error::invalid_argument(key, format!("expected a string, got {}", other.kind()))),
+    }
 }
 
-#[wasm_bindgen(js_class = S3RunLogStore)]
-impl JsStore {
-    /// `new S3RunLogStore(config, env?)`: magnus's run_log_store block or its inner config;
-    /// `env` defaults to `process.env` where it exists.
-    #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, env: JsValue) -> std::result::Result<JsStore, JsValue> {
-        let build = || -> Result<JsStore> {
-            let mut value = to_value(&config, "config").map_err(|e| match e {
-                Error::InvalidArgument { message, .. } => Error::config("$", message),
-                other => other,
-            })?;
-            // Test-only switch (see README): magnus's unconditional writes, to show lost updates.
-            let naive = take_naive_switch(&mut value)?;
-            let config = Config::from_value(&value)?;
-            let env = convert::env(&env)?;
-            let mut store = S3RunLogStore::new(config, &env)?;
-            if naive {
-                store = store.with_write_policy(WritePolicy { conditional: false, ..WritePolicy::default() });
+fn opt_bool(m: &Map, key: &str) -> Result<Option<bool>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(Error::invalid_argument(key, format!("expected true or false, got {}", other.kind()))),
+    }
+}
+
+fn opt_count(v: Option<&Value>, key: &str) -> Result<Option<u64>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| Error::invalid_argument(key, "expected a whole number")),
+    }
+}
+
+/// The environment from a JSON object of strings (other values are skipped).
+fn env(text: &str) -> Result<Env> {
+    match pyjson::parse_str(text) {
+        Ok(Value::Object(m)) => Ok(m
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                Value::String(s) => Some((k, s)),
+                _ => None,
+            })
+            .collect()),
+        _ => Err(Error::invalid_argument("env", "expected an object of variables")),
+    }
+}
+
+fn done(_: ()) -> Value {
+    Value::Null
+}
+
+#[wasm_bindgen]
+impl Store {
+    /// A store for `config` (JSON of magnus's run_log_store block or its inner config) with the
+    /// variables of `env` (JSON object); throws the error's JSON text when either is wrong.
+    pub fn open(
+        config: &str,
+        env_json: &str,
+        read_file: Option<js_sys::Function>,
+    ) -> std::result::Result<Store, JsValue> {
+        let build = || -> Result<Store> {
+            let config = Config::from_json(config)?;
+            let env = env(env_json)?;
+            let store = S3RunLogStore::with_host(config, &env, Driven { read_file })?;
+            Ok(Store { inner: Rc::new(store) })
+        };
+        build().map_err(|e| JsValue::from_str(&error_json(&e)))
+    }
+
+    /// Starts async method `op` with the JSON array `args`; the task id for `poll`.
+    pub fn start(&self, op: &str, args: &str) -> u32 {
+        let store = self.inner.clone();
+        let op = op.to_string();
+        let args = args.to_string();
+        tasks::spawn(Box::pin(async move {
+            match Args::parse(&args) {
+                Ok(args) => run(&store, &op, args).await,
+                Err(e) => outcome::<Value>(Err(e)),
             }
-            Ok(JsStore { inner: Rc::new(store) })
-        };
-        build().map_err(to_js_error)
+        }))
     }
 
-    /// Creates a run log; rejects with RunLogExistsError if the run id is taken.
-    #[wasm_bindgen(js_name = createRunLog)]
-    pub fn create_run_log(&self, run_id: JsValue, options: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let run_id = string(&run_id, "runId")?;
-            convert::options(&options, "options")?;
-            let new = NewRunLog {
-                dag_hash: convert::opt_string(&options, "dag_hash")?,
-                use_cached: convert::opt_bool(&options, "use_cached")?.unwrap_or(false),
-                tag: convert::opt_string(&options, "tag")?,
-                original_run_id: convert::opt_string(&options, "original_run_id")?,
-                status: convert::opt_string(&options, "status")?,
-            };
-            store.create_run_log(&run_id, new).await.map(|l| from_serialize(&l))
-        })
-    }
-
-    /// Reads a run log (`full` assembles every chunk of a chunked run).
-    #[wasm_bindgen(js_name = getRunLogById)]
-    pub fn get_run_log_by_id(&self, run_id: JsValue, full: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let run_id = string(&run_id, "runId")?;
-            let full = if full.is_undefined() {
-                true
-            } else {
-                full.as_bool().ok_or_else(|| Error::invalid_argument("full", "expected true or false"))?
-            };
-            store.get_run_log_by_id(&run_id, full).await.map(|l| from_serialize(&l))
-        })
-    }
-
-    /// Overwrites the whole run log.
-    #[wasm_bindgen(js_name = putRunLog)]
-    pub fn put_run_log(&self, run_log: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let log = RunLog::from_value(to_value(&run_log, "runLog")?)?;
-            store.put_run_log(&log).await.map(done)
-        })
-    }
-
-    /// Sets the run's status.
-    #[wasm_bindgen(js_name = updateRunLogStatus)]
-    pub fn update_run_log_status(&self, run_id: JsValue, status: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let (run_id, status) = (string(&run_id, "runId")?, string(&status, "status")?);
-            store.update_run_log_status(&run_id, &status).await.map(done)
-        })
-    }
-
-    /// The run's parameters.
-    #[wasm_bindgen(js_name = getParameters)]
-    pub fn get_parameters(&self, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move { store.get_parameters(&string(&run_id, "runId")?).await.map(|p| from_serialize(&p)) })
-    }
-
-    /// Merges parameters into the run's.
-    #[wasm_bindgen(js_name = setParameters)]
-    pub fn set_parameters(&self, run_id: JsValue, parameters: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let run_id = string(&run_id, "runId")?;
-            let parameters = object(&parameters, "parameters")?;
-            store.set_parameters(&run_id, &parameters).await.map(done)
-        })
-    }
-
-    /// The run's config snapshot.
-    #[wasm_bindgen(js_name = getRunConfig)]
-    pub fn get_run_config(&self, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move { store.get_run_config(&string(&run_id, "runId")?).await.map(|p| from_serialize(&p)) })
-    }
-
-    /// Merges a run config into the run's.
-    #[wasm_bindgen(js_name = setRunConfig)]
-    pub fn set_run_config(&self, run_id: JsValue, run_config: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let run_id = string(&run_id, "runId")?;
-            let run_config = object(&run_config, "runConfig")?;
-            store.set_run_config(&run_id, &run_config).await.map(done)
-        })
-    }
-
-    /// A new step log (no IO).
-    #[wasm_bindgen(js_name = createStepLog)]
-    pub fn create_step_log(&self, name: JsValue, internal_name: JsValue) -> std::result::Result<JsValue, JsValue> {
-        let make = || -> Result<JsValue> {
-            let (name, internal) = (string(&name, "name")?, string(&internal_name, "internalName")?);
-            crate::names::check(&internal, crate::names::Kind::Step)?;
-            Ok(from_serialize(&self.inner.create_step_log(&name, &internal)))
-        };
-        make().map_err(to_js_error)
-    }
-
-    /// The step log at an internal name.
-    #[wasm_bindgen(js_name = getStepLog)]
-    pub fn get_step_log(&self, internal_name: JsValue, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let (name, run_id) = (string(&internal_name, "internalName")?, string(&run_id, "runId")?);
-            store.get_step_log(&name, &run_id).await.map(|s| from_serialize(&s))
-        })
-    }
-
-    /// Stores a step log at its internal name.
-    #[wasm_bindgen(js_name = addStepLog)]
-    pub fn add_step_log(&self, step_log: JsValue, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let step = StepLog::from_value(to_value(&step_log, "stepLog")?)?;
-            store.add_step_log(&step, &string(&run_id, "runId")?).await.map(done)
-        })
-    }
-
-    /// A new branch log (no IO).
-    #[wasm_bindgen(js_name = createBranchLog)]
-    pub fn create_branch_log(&self, internal_branch_name: JsValue) -> std::result::Result<JsValue, JsValue> {
-        let make = || -> Result<JsValue> {
-            let name = string(&internal_branch_name, "internalBranchName")?;
-            crate::names::check(&name, crate::names::Kind::Branch)?;
-            Ok(from_serialize(&self.inner.create_branch_log(&name)))
-        };
-        make().map_err(to_js_error)
-    }
-
-    /// The branch log at an internal branch name.
-    #[wasm_bindgen(js_name = getBranchLog)]
-    pub fn get_branch_log(&self, internal_branch_name: JsValue, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let (name, run_id) = (string(&internal_branch_name, "internalBranchName")?, string(&run_id, "runId")?);
-            store.get_branch_log(&name, &run_id).await.map(|b| from_serialize(&b))
-        })
-    }
-
-    /// Stores a branch log under its parent step.
-    #[wasm_bindgen(js_name = addBranchLog)]
-    pub fn add_branch_log(&self, branch_log: JsValue, run_id: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let branch = BranchLog::from_value(to_value(&branch_log, "branchLog")?)?;
-            store.add_branch_log(&branch, &string(&run_id, "runId")?).await.map(done)
-        })
-    }
-
-    /// A new attempt with magnus's defaults (no IO).
-    #[wasm_bindgen(js_name = createAttemptLog)]
-    pub fn create_attempt_log(&self) -> JsValue {
-        from_serialize(&self.inner.create_attempt_log())
-    }
-
-    /// A new code identity with magnus's defaults (no IO).
-    #[wasm_bindgen(js_name = createCodeIdentity)]
-    pub fn create_code_identity(&self) -> JsValue {
-        from_serialize(&self.inner.create_code_identity())
-    }
-
-    /// A new data catalog record (no IO).
-    #[wasm_bindgen(js_name = createDataCatalog)]
-    pub fn create_data_catalog(&self, name: JsValue) -> std::result::Result<JsValue, JsValue> {
-        string(&name, "name").map(|n| from_serialize(&self.inner.create_data_catalog(&n))).map_err(to_js_error)
-    }
-
-    /// Runs under the prefix: `[{ run_id, key, last_modified, size, etag, layout }]`.
-    #[wasm_bindgen(js_name = listRunLogs)]
-    pub fn list_run_logs(&self, options: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            convert::options(&options, "options")?;
-            let limit = convert::opt_u64(&options, "limit")?.map(|n| n.min(1000) as u32);
-            let opts = ListOptions { limit, start_after: convert::opt_string(&options, "startAfter")? };
-            store.list_run_logs(&opts).await.map(|runs| from_serialize(&runs))
-        })
-    }
-
-    /// A presigned URL to GET the run log's object.
-    #[wasm_bindgen(js_name = presignGetRunLog)]
-    pub fn presign_get_run_log(&self, run_id: JsValue, expires_in_seconds: JsValue) -> js_sys::Promise {
-        let store = self.inner.clone();
-        promise(async move {
-            let run_id = string(&run_id, "runId")?;
-            let expires = match expires_in_seconds.as_f64() {
-                None if expires_in_seconds.is_undefined() => 900,
-                Some(n) if n.fract() == 0.0 && n >= 1.0 => n as u64,
-                _ => return Err(Error::invalid_argument("expiresInSeconds", "expected a whole number of seconds")),
-            };
-            store.presign_get_run_log(&run_id, expires).await.map(|u| JsValue::from_str(&u))
-        })
+    /// Runs synchronous method `op` (the factories): `{"ok": value}` or `{"error": {...}}`.
+    pub fn call(&self, op: &str, args: &str) -> String {
+        let s = &self.inner;
+        let result = Args::parse(args).and_then(|a| -> Result<Value> {
+            Ok(match op {
+                "createStepLog" => to_value(&s.create_step_log(&a.string(0, "name")?, &a.string(1, "internalName")?)?),
+                "createBranchLog" => to_value(&s.create_branch_log(&a.string(0, "internalBranchName")?)?),
+                "createAttemptLog" => to_value(&s.create_attempt_log()),
+                "createCodeIdentity" => to_value(&s.create_code_identity()),
+                "createDataCatalog" => to_value(&s.create_data_catalog(&a.string(0, "name")?)),
+                "__fault" => fault("sync"),
+                _ => return Err(Error::invalid_argument("method", format!("no method {}", crate::error::quoted(op)))),
+            })
+        });
+        outcome(result.as_ref().map_err(Clone::clone))
     }
 }
 
-fn take_naive_switch(config: &mut Value) -> Result<bool> {
-    let inner = match config.get_mut("config") {
-        Some(c) if c.is_object() => c,
-        _ => config,
-    };
-    match inner.as_object_mut().and_then(|m| m.remove("unsafe_last_writer_wins")) {
-        None => Ok(false),
-        Some(Value::Bool(b)) => Ok(b),
-        Some(_) => Err(Error::config("unsafe_last_writer_wins", "expected true or false")),
+/// A model value as a JSON value (through its text; the factories' values are tiny).
+fn to_value<T: ToJson>(v: &T) -> Value {
+    pyjson::parse_str(&pyjson::to_compact_string(v)).unwrap_or_default()
+}
+
+/// One async method, start to end; its outcome as JSON.
+async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
+    // Each arm yields its own result type; they meet as JSON text.
+    macro_rules! out {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => outcome(Ok(&v)),
+                Err(e) => outcome::<Value>(Err(e)),
+            }
+        };
     }
+    match op {
+        "createRunLog" => out!(
+            async {
+                let run_id = a.string(0, "runId")?;
+                let o = a.options(1, "options")?;
+                let new = NewRunLog {
+                    dag_hash: opt_string(&o, "dag_hash")?,
+                    use_cached: opt_bool(&o, "use_cached")?.unwrap_or(false),
+                    tag: opt_string(&o, "tag")?,
+                    original_run_id: opt_string(&o, "original_run_id")?,
+                    status: opt_string(&o, "status")?,
+                };
+                s.create_run_log(&run_id, new).await
+            }
+            .await
+        ),
+        "getRunLogById" => out!(
+            async {
+                let run_id = a.string(0, "runId")?;
+                let full = match a.get(1) {
+                    Value::Null => true,
+                    Value::Bool(b) => *b,
+                    other => {
+                        return Err(Error::invalid_argument(
+                            "full",
+                            format!("expected true or false, got {}", other.kind()),
+                        ))
+                    }
+                };
+                s.get_run_log_by_id(&run_id, full).await
+            }
+            .await
+        ),
+        "putRunLog" => out!(async { s.put_run_log(&RunLog::from_value(a.get(0).clone())?).await.map(done) }.await),
+        "updateRunLogStatus" => out!(
+            async { s.update_run_log_status(&a.string(0, "runId")?, &a.string(1, "status")?).await.map(done) }.await
+        ),
+        "getParameters" => out!(async { s.get_parameters(&a.string(0, "runId")?).await }.await),
+        "setParameters" => {
+            out!(async { s.set_parameters(&a.string(0, "runId")?, &a.object(1, "parameters")?).await.map(done) }.await)
+        }
+        "getRunConfig" => out!(async { s.get_run_config(&a.string(0, "runId")?).await }.await),
+        "setRunConfig" => {
+            out!(async { s.set_run_config(&a.string(0, "runId")?, &a.object(1, "runConfig")?).await.map(done) }.await)
+        }
+        "getStepLog" => {
+            out!(async { s.get_step_log(&a.string(0, "internalName")?, &a.string(1, "runId")?).await }.await)
+        }
+        "addStepLog" => out!(
+            async {
+                let step = StepLog::from_value(a.get(0).clone())?;
+                s.add_step_log(&step, &a.string(1, "runId")?).await.map(done)
+            }
+            .await
+        ),
+        "getBranchLog" => {
+            out!(async { s.get_branch_log(&a.string(0, "internalBranchName")?, &a.string(1, "runId")?).await }.await)
+        }
+        "addBranchLog" => out!(
+            async {
+                let branch = BranchLog::from_value(a.get(0).clone())?;
+                s.add_branch_log(&branch, &a.string(1, "runId")?).await.map(done)
+            }
+            .await
+        ),
+        "listRunLogs" => out!(
+            async {
+                let o = a.options(0, "options")?;
+                let limit = opt_count(o.get("limit"), "limit")?.map(|n| n.clamp(1, 1000) as u32);
+                s.list_run_logs(&ListOptions { limit, start_after: opt_string(&o, "startAfter")? }).await
+            }
+            .await
+        ),
+        "presignGetRunLog" => out!(
+            async {
+                let expires = opt_count(Some(a.get(1)), "expiresInSeconds")?;
+                s.presign_get_run_log(&a.string(0, "runId")?, expires).await
+            }
+            .await
+        ),
+        "__fault" => {
+            // After some IO, as a real fault would strike mid-call.
+            crate::host::Host::sleep(&s.host, std::time::Duration::ZERO).await;
+            let how = a.string(0, "how").unwrap_or_default();
+            fault(&how)
+        }
+        _ => {
+            outcome::<Value>(Err(Error::invalid_argument("method", format!("no method {}", crate::error::quoted(op)))))
+        }
+    }
+}
+
+/// Test hook of the package's containment tests: a fault inside the module, as a bug would cause
+/// one. `"stack"` overflows the stack; anything else traps (a panic aborts in the package build).
+fn fault(how: &str) -> ! {
+    if how == "stack" {
+        fn deep(n: u64) -> u64 {
+            if n == u64::MAX {
+                return 0;
+            }
+            std::hint::black_box(deep(std::hint::black_box(n + 1))) + 1
+        }
+        deep(0);
+    }
+    panic!("test fault")
 }

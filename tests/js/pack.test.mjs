@@ -14,7 +14,7 @@ test("packed package installs in an empty folder and works from ESM and CJS", ()
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", join(dir, tgz)], { cwd: dir });
   const installed = join(dir, "node_modules", "magnus-s3");
-  assert.deepEqual(readdirSync(join(installed, "dist")).sort(), ["magnus_s3.cjs", "magnus_s3.js", "magnus_s3_bg.wasm"]);
+  assert.deepEqual(readdirSync(join(installed, "dist")).sort(), ["core.cjs", "core.mjs", "magnus_s3.cjs", "magnus_s3.js", "magnus_s3_bg.wasm"]);
   assert.ok(existsSync(join(installed, "index.d.ts")));
 
   const cfg = JSON.stringify(config(uniquePrefix("pack")));
@@ -45,10 +45,10 @@ test("packed package installs in an empty folder and works from ESM and CJS", ()
 test("what each host loads fits the 150 KB gzip budget", () => {
   const gz = (f) => execFileSync("gzip", ["-9c", join(repo, "pkg", f)], { maxBuffer: 1 << 24 }).length;
   const hosts = {
-    "browser (web.mjs)": ["web.mjs", "dist/magnus_s3.js", "dist/magnus_s3_bg.wasm"],
-    "workerd (workerd.mjs)": ["workerd.mjs", "dist/magnus_s3.js", "dist/magnus_s3_bg.wasm"],
-    "node import (node.mjs)": ["node.mjs", "dist/magnus_s3.cjs", "dist/magnus_s3_bg.wasm"],
-    "node require (node.cjs)": ["node.cjs", "dist/magnus_s3.cjs", "dist/magnus_s3_bg.wasm"],
+    "browser (web.mjs)": ["web.mjs", "dist/core.mjs", "dist/magnus_s3.js", "dist/magnus_s3_bg.wasm"],
+    "workerd (workerd.mjs)": ["workerd.mjs", "dist/core.mjs", "dist/magnus_s3.js", "dist/magnus_s3_bg.wasm"],
+    "node import (node.mjs)": ["node.mjs", "node.cjs", "dist/core.cjs", "dist/magnus_s3.cjs", "dist/magnus_s3_bg.wasm"],
+    "node require (node.cjs)": ["node.cjs", "dist/core.cjs", "dist/magnus_s3.cjs", "dist/magnus_s3_bg.wasm"],
   };
   for (const [host, files] of Object.entries(hosts)) {
     const total = files.map(gz).reduce((a, b) => a + b, 0);

@@ -38,6 +38,7 @@ const worker :Workerd.Worker = (
     (name = "magnus-s3/workerd.mjs", esModule = embed "../../pkg/workerd.mjs"),
     (name = "magnus-s3/api.mjs", esModule = embed "../../pkg/api.mjs"),
     (name = "magnus-s3/dist/magnus_s3.js", esModule = embed "../../pkg/dist/magnus_s3.js"),
+    (name = "magnus-s3/dist/core.mjs", esModule = embed "../../pkg/dist/core.mjs"),
     (name = "magnus-s3/dist/magnus_s3_bg.wasm", wasm = embed "../../pkg/dist/magnus_s3_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
