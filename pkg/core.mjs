@@ -240,11 +240,21 @@ export function createApi(glue, { readFile } = {}) {
       return this.#handle;
     }
 
-    #run(op, names, args) {
+    /** True for a store made by this constructor (a detached method has no such `this`). */
+    static #owns(self) {
+      return typeof self === "object" && self !== null && #config in self;
+    }
+
+    static #detached() {
+      return invalid("this", "a store method was called without its store (bind it, or call it as store.method(...))");
+    }
+
+    static #run(self, op, names, args) {
       return new Promise((resolve, reject) => {
         try {
+          if (!S3RunLogStore.#owns(self)) throw S3RunLogStore.#detached();
           const text = `[${args.map((a, i) => json(a, names[i])).join(",")}]`;
-          const handle = this.#open();
+          const handle = self.#open();
           const task = guard(() => handle.start(op, text));
           drive(task).then(resolve, reject);
         } catch (e) {
@@ -253,73 +263,74 @@ export function createApi(glue, { readFile } = {}) {
       });
     }
 
-    #call(op, names, args) {
+    static #call(self, op, names, args) {
+      if (!S3RunLogStore.#owns(self)) throw S3RunLogStore.#detached();
       const text = `[${args.map((a, i) => json(a, names[i])).join(",")}]`;
-      const handle = this.#open();
+      const handle = self.#open();
       return unwrap(guard(() => handle.call(op, text)));
     }
 
     createRunLog(runId, options) {
-      return this.#run("createRunLog", ["runId", "options"], [runId, options]);
+      return S3RunLogStore.#run(this, "createRunLog", ["runId", "options"], [runId, options]);
     }
     getRunLogById(runId, full) {
-      return this.#run("getRunLogById", ["runId", "full"], [runId, full]);
+      return S3RunLogStore.#run(this, "getRunLogById", ["runId", "full"], [runId, full]);
     }
     putRunLog(runLog) {
-      return this.#run("putRunLog", ["runLog"], [runLog]);
+      return S3RunLogStore.#run(this, "putRunLog", ["runLog"], [runLog]);
     }
     updateRunLogStatus(runId, status) {
-      return this.#run("updateRunLogStatus", ["runId", "status"], [runId, status]);
+      return S3RunLogStore.#run(this, "updateRunLogStatus", ["runId", "status"], [runId, status]);
     }
     getParameters(runId) {
-      return this.#run("getParameters", ["runId"], [runId]);
+      return S3RunLogStore.#run(this, "getParameters", ["runId"], [runId]);
     }
     setParameters(runId, parameters) {
-      return this.#run("setParameters", ["runId", "parameters"], [runId, parameters]);
+      return S3RunLogStore.#run(this, "setParameters", ["runId", "parameters"], [runId, parameters]);
     }
     getRunConfig(runId) {
-      return this.#run("getRunConfig", ["runId"], [runId]);
+      return S3RunLogStore.#run(this, "getRunConfig", ["runId"], [runId]);
     }
     setRunConfig(runId, runConfig) {
-      return this.#run("setRunConfig", ["runId", "runConfig"], [runId, runConfig]);
+      return S3RunLogStore.#run(this, "setRunConfig", ["runId", "runConfig"], [runId, runConfig]);
     }
     createStepLog(name, internalName) {
-      return this.#call("createStepLog", ["name", "internalName"], [name, internalName]);
+      return S3RunLogStore.#call(this, "createStepLog", ["name", "internalName"], [name, internalName]);
     }
     getStepLog(internalName, runId) {
-      return this.#run("getStepLog", ["internalName", "runId"], [internalName, runId]);
+      return S3RunLogStore.#run(this, "getStepLog", ["internalName", "runId"], [internalName, runId]);
     }
     addStepLog(stepLog, runId) {
-      return this.#run("addStepLog", ["stepLog", "runId"], [stepLog, runId]);
+      return S3RunLogStore.#run(this, "addStepLog", ["stepLog", "runId"], [stepLog, runId]);
     }
     createBranchLog(internalBranchName) {
-      return this.#call("createBranchLog", ["internalBranchName"], [internalBranchName]);
+      return S3RunLogStore.#call(this, "createBranchLog", ["internalBranchName"], [internalBranchName]);
     }
     getBranchLog(internalBranchName, runId) {
-      return this.#run("getBranchLog", ["internalBranchName", "runId"], [internalBranchName, runId]);
+      return S3RunLogStore.#run(this, "getBranchLog", ["internalBranchName", "runId"], [internalBranchName, runId]);
     }
     addBranchLog(branchLog, runId) {
-      return this.#run("addBranchLog", ["branchLog", "runId"], [branchLog, runId]);
+      return S3RunLogStore.#run(this, "addBranchLog", ["branchLog", "runId"], [branchLog, runId]);
     }
     createAttemptLog() {
-      return this.#call("createAttemptLog", [], []);
+      return S3RunLogStore.#call(this, "createAttemptLog", [], []);
     }
     createCodeIdentity() {
-      return this.#call("createCodeIdentity", [], []);
+      return S3RunLogStore.#call(this, "createCodeIdentity", [], []);
     }
     createDataCatalog(name) {
-      return this.#call("createDataCatalog", ["name"], [name]);
+      return S3RunLogStore.#call(this, "createDataCatalog", ["name"], [name]);
     }
     listRunLogs(options) {
-      return this.#run("listRunLogs", ["options"], [options]);
+      return S3RunLogStore.#run(this, "listRunLogs", ["options"], [options]);
     }
     presignGetRunLog(runId, expiresInSeconds) {
-      return this.#run("presignGetRunLog", ["runId", "expiresInSeconds"], [runId, expiresInSeconds]);
+      return S3RunLogStore.#run(this, "presignGetRunLog", ["runId", "expiresInSeconds"], [runId, expiresInSeconds]);
     }
     /** Test hook: a fault inside the module, `"sync"` or `"async"`, to show it is contained. */
     __fault(how) {
-      if (how === "sync") return this.#call("__fault", [], []);
-      return this.#run("__fault", ["how"], [how]);
+      if (how === "sync") return S3RunLogStore.#call(this, "__fault", [], []);
+      return S3RunLogStore.#run(this, "__fault", ["how"], [how]);
     }
   }
 

@@ -22,21 +22,44 @@ const page = process.env.MAGNUS_WWW_SIGN_IN_PAGE === "1"
   ? { config: { ...config, endpoint_url: config.endpoint_url ?? process.env.AWS_ENDPOINT_URL_S3 }, env: { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY } }
   : { api: "/api", where: `s3://${config.s3_bucket}/${config.prefix ?? ""}`, layout: config.layout ?? "single" };
 
-createServer(async (req, res) => {
+/** Answers one request; never throws (a bad request is the client's 4xx, not this process's end). */
+async function answer(req, res) {
   if (req.url.startsWith("/api/")) {
     const headers = Object.entries(req.headers).filter(([, v]) => typeof v === "string");
-    const answer = await api.fetch(new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    return res.end(Buffer.from(await answer.arrayBuffer()));
+    const init = { method: req.method, headers };
+    let request;
+    try {
+      request = new Request(`http://127.0.0.1:${port}${req.url}`, init);
+    } catch {
+      return res.writeHead(400).end("bad request");
+    }
+    const reply = await api.fetch(request);
+    res.writeHead(reply.status, Object.fromEntries(reply.headers));
+    return res.end(Buffer.from(await reply.arrayBuffer()));
   }
-  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (req.method !== "GET" && req.method !== "HEAD") return res.writeHead(405, { allow: "GET, HEAD" }).end();
+  let path;
+  try {
+    path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  } catch {
+    return res.writeHead(400).end("bad path");
+  }
   if (path === "/") return res.writeHead(302, { location: "/www/" }).end();
   if (path === "/www/config.json") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(page));
   if (path.endsWith("/")) path += "index.html";
   if (!path.startsWith("/www/") && !path.startsWith("/pkg/")) return res.writeHead(404).end();
+  let body;
   try {
-    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(await readFile(join(repo, path)));
+    body = await readFile(join(repo, path));
   } catch {
-    res.writeHead(404).end();
+    return res.writeHead(404).end();
   }
+  res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(req.method === "HEAD" ? undefined : body);
+}
+
+createServer((req, res) => {
+  answer(req, res).catch(() => {
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
 }).listen(port, "127.0.0.1", () => console.log(`dashboard: http://127.0.0.1:${port}/www/`));

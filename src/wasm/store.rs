@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::credentials::Env;
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog};
-use crate::pyjson::{self, Surrogates, ToJson};
+use crate::pyjson::{self, ToJson};
 use crate::store::{ListOptions, NewRunLog, S3RunLogStore};
 use crate::value::Value;
 
@@ -27,14 +27,12 @@ pub struct Store {
 struct Args(Vec<Value>);
 
 impl Args {
+    /// Documents (run logs, steps, parameters) keep unpaired surrogates as Python does; string
+    /// arguments that name things refuse them (see [`Args::string`]).
     fn parse(text: &str) -> Result<Args> {
-        match pyjson::parse_with(text, Surrogates::Refuse) {
+        match pyjson::parse_str(text) {
             Ok(Value::Array(a)) => Ok(Args(a)),
-            Ok(_) => Err(Error::invalid_argument("arguments", "expected an array")),
-            Err(e) => Err(Error::invalid_argument(
-                "arguments",
-                format!("are not JSON data that Rust can hold ({}): a string with an unpaired surrogate?", e.what),
-            )),
+            _ => Err(Error::invalid_argument("arguments", "expected a JSON array")),
         }
     }
 
@@ -42,11 +40,10 @@ impl Args {
         self.0.get(i).unwrap_or(&Value::Null)
     }
 
+    /// A string argument. One holding an unpaired surrogate is refused: as a name it would
+    /// silently become U+FFFD, so `"x\ud800"` and `"x\udbff"` would name the same run.
     fn string(&self, i: usize, name: &str) -> Result<String> {
-        match self.get(i) {
-            Value::String(s) => Ok(s.clone()),
-            other => Err(Error::invalid_argument(name, format!("expected a string, got {}", other.kind()))),
-        }
+        text(self.get(i), name)
     }
 
     fn object(&self, i: usize, name: &str) -> Result<Map> {
@@ -66,11 +63,18 @@ impl Args {
     }
 }
 
+fn text(v: &Value, name: &str) -> Result<String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Utf16(_) => Err(Error::invalid_argument(name, "contains an unpaired surrogate (malformed UTF-16)")),
+        other => Err(Error::invalid_argument(name, format!("expected a string, got {}", other.kind()))),
+    }
+}
+
 fn opt_string(m: &Map, key: &str) -> Result<Option<String>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(Error::invalid_argument(key, format!("expected a string, got {}", other.kind()))),
+        Some(v) => text(v, key).map(Some),
     }
 }
 

@@ -50,6 +50,7 @@ test("the package works in headless Chromium", async () => {
     assert.equal(out.presigned, "b1");
     assert.equal(out.signedGet, 200);
     assert.equal(out.presignUrl, 200);
+    assert.deepEqual(out.fault, { sync: ["InternalError"], async: "InternalError", stack: "InternalError", after: "b1" });
   } finally {
     await browser.close();
     server.close();

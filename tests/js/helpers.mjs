@@ -72,3 +72,37 @@ export const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+/**
+ * A small local HTTP server standing in for S3 where a test needs answers a real server never
+ * gives (absurd dates, endless listings, echoed headers). `handler(req, body)` returns
+ * `{ status, headers?, body? }` (or a promise of it); every request is recorded in `seen`.
+ */
+export async function fakeS3(handler) {
+  const { createServer: createHttpServer } = await import("node:http");
+  const seen = [];
+  const server = createHttpServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", async () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      try {
+        const a = await handler(req, body);
+        res.writeHead(a.status, a.headers ?? {});
+        res.end(a.body ?? "");
+      } catch {
+        req.socket.destroy();
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}

@@ -88,6 +88,11 @@ const worker :Workerd.Worker = (
     const missing = await api("/runs/nope", auth);
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).error, "RunLogNotFoundError");
+
+    // Forced faults inside the module cost one call each; the worker keeps serving.
+    const fault = await (await fetch(`http://127.0.0.1:${port}/fault`)).json();
+    assert.deepEqual(fault, { sync: ["InternalError"], async: "InternalError", stack: "InternalError", after: "f1" });
+    assert.equal((await api("/runs/w1", auth)).status, 200);
   } finally {
     proc.kill();
   }

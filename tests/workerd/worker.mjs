@@ -12,6 +12,25 @@ export default {
       return createRunLogApi(new S3RunLogStore(config, env), { basePath: "/api", token: env.API_TOKEN, cors: "*" }).fetch(request);
     }
     const out = {};
+    if (new URL(request.url).pathname === "/fault") {
+      // Forced faults inside the module: each costs its call; the same store works afterwards.
+      const config = { s3_bucket: env.BUCKET, prefix: `${env.PREFIX}/fault`, endpoint_url: env.S3_ENDPOINT, region: "us-east-1" };
+      const store = new S3RunLogStore(config, env);
+      await store.createRunLog("f1");
+      const names = new Set();
+      for (let i = 0; i < 200; i++) {
+        try {
+          store.__fault("sync");
+        } catch (e) {
+          names.add(e.name);
+        }
+      }
+      out.sync = [...names];
+      out.async = await store.__fault("async").then(() => "none", (e) => e.name);
+      out.stack = await store.__fault("stack").then(() => "none", (e) => e.name);
+      out.after = (await store.getRunLogById("f1")).run_id;
+      return Response.json(out);
+    }
     try {
       const config = { s3_bucket: env.BUCKET, prefix: env.PREFIX, endpoint_url: env.S3_ENDPOINT, region: "us-east-1" };
       const store = new S3RunLogStore(config, env);
