@@ -100,6 +100,8 @@ export interface RunLogStoreConfig {
   layout?: "single" | "chunked";
   /** Seconds one HTTP request may take (1–3600, default 60); a timeout is a NetworkError, retried. */
   request_timeout_seconds?: number;
+  /** Most ListObjectsV2 pages one call may request (1–1000000, default 1000); more is an S3Error `ListingTooLong`. */
+  max_list_pages?: number;
   /** Testing only: magnus's unconditional writes, which lose updates under concurrency. */
   unsafe_last_writer_wins?: boolean;
 }
@@ -140,7 +142,6 @@ export type Env = Record<string, unknown>;
 export class S3RunLogStore {
   /** `env` defaults to `process.env` where it exists. Throws ConfigError / CredentialsError. */
   constructor(config: RunLogStoreConfig | RunLogStoreBlock, env?: Env);
-  free(): void;
   createRunLog(runId: string, options?: CreateRunLogOptions): Promise<RunLog>;
   getRunLogById(runId: string, full?: boolean): Promise<RunLog>;
   putRunLog(runLog: RunLog): Promise<void>;
@@ -189,6 +190,8 @@ export interface SignOptions {
   payloadHashHeader?: boolean;
   /** Include x-amz-security-token in the signature; default true. */
   signSessionToken?: boolean;
+  /** The body's SHA-256 as 64 lower-case hex digits, computed by the caller (the body is then not hashed). */
+  payloadHash?: string;
 }
 
 /** Signs into headers: every header to send (lower-case names; `host` is left to fetch). */
@@ -210,7 +213,9 @@ export type MagnusS3ErrorName =
   | "ConfigError"
   | "InvalidRunLogError"
   | "S3Error"
-  | "NetworkError";
+  | "NetworkError"
+  /** A fault inside the module ended the call; the module was restarted and later calls work. */
+  | "InternalError";
 
 /** Shape of the errors thrown: an `Error` with these extra fields where they apply. */
 export interface MagnusS3Error extends Error {

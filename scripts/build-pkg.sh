@@ -4,7 +4,11 @@
 #   magnus_s3.js       ES module glue (browsers, workerd)      - wasm-bindgen --target web, terser
 #   magnus_s3.cjs      CommonJS glue (Node: ESM and require)   - wasm-bindgen --target nodejs, terser
 # Both glues load the same .wasm (wasm-bindgen emits identical bytes for the two targets).
+#   scripts/build-pkg.sh           the shipped build (std rebuilt for size; see below)
+#   scripts/build-pkg.sh --plain   the same package from a plain stable build, no -Z flag at all
+#                                  (CI tests it too, so the plain build is known to work)
 set -euo pipefail
+mode="${1:-shipped}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
@@ -21,12 +25,17 @@ fi
 # dropped (-Zlocation-detail=none): ~2.6 KB gzip more. -Z flags on the stable toolchain need
 # RUSTC_BOOTSTRAP=1, as the Linux kernel's Rust build does (README "Package size" says why).
 # Its own target dir keeps the plain wasm32 build of the tests from being rebuilt each time.
-rustup component list --installed 2>/dev/null | grep -q '^rust-src' ||
-  { echo "std's source is missing: rustup component add rust-src" >&2; exit 1; }
-RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
-  cargo build --release --target wasm32-unknown-unknown --lib --features js --target-dir target/pkg \
-  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
-raw=target/pkg/wasm32-unknown-unknown/release/magnus_s3.wasm
+if [ "$mode" = --plain ]; then
+  cargo build --release --target wasm32-unknown-unknown --lib --features js --target-dir target/pkg-plain
+  raw=target/pkg-plain/wasm32-unknown-unknown/release/magnus_s3.wasm
+else
+  rustup component list --installed 2>/dev/null | grep -q '^rust-src' ||
+    { echo "std's source is missing: rustup component add rust-src" >&2; exit 1; }
+  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
+    cargo build --release --target wasm32-unknown-unknown --lib --features js --target-dir target/pkg \
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  raw=target/pkg/wasm32-unknown-unknown/release/magnus_s3.wasm
+fi
 tmp="$here/target/pkg-tmp"
 rm -rf "$tmp" pkg/dist && mkdir -p "$tmp" pkg/dist
 wasm-bindgen --target web --experimental-reset-state-function --no-typescript --out-dir "$tmp/web" "$raw"

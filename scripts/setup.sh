@@ -12,6 +12,19 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 say() { printf '[setup] %s\n' "$*"; }
 
+# The pinned toolchain (rust-toolchain.toml). Where the installed stable is that very version, a
+# link to it is enough (no download); otherwise rustup installs it.
+pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$pinned-"; then
+  if rustup run stable rustc --version 2>/dev/null | grep -q "^rustc $pinned "; then
+    say "rustup toolchain link $pinned (the installed stable)"
+    rustup toolchain link "$pinned" "$(rustup run stable rustc --print sysroot)"
+  else
+    say "rustup toolchain install $pinned"
+    rustup toolchain install "$pinned" --profile minimal -c rust-src,clippy,rustfmt -t wasm32-unknown-unknown
+  fi
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
 fi

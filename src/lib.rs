@@ -46,6 +46,11 @@ pub use model::{BranchLog, CodeIdentity, DataCatalog, RunLog, StepAttempt, StepL
 pub use store::{ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
 pub use value::{Map, Number, Value};
 
+/// The README's Rust example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 // The npm package's allocator: talc instead of std's dlmalloc (smaller, about 1.5 KB gzip, and
 // faster). Only with feature `js`: a library must not choose the allocator of other programs.
 #[cfg(all(target_arch = "wasm32", feature = "js", not(target_feature = "atomics")))]

@@ -6,6 +6,8 @@
 
 mod common;
 
+use magnus_s3::host::counting::Counting;
+use magnus_s3::host::native::NativeHost;
 use magnus_s3::model::status;
 use magnus_s3::{Error, ListOptions, NewRunLog, RunLog, S3RunLogStore};
 use serde_json::json;
@@ -241,8 +243,13 @@ async fn credentials_from_a_named_profile_in_the_credentials_file() {
 
 #[tokio::test]
 async fn a_clock_an_hour_off_is_corrected_from_the_server() {
-    let store = common::store("skew").with_clock_offset_ms(-3_600_000);
+    let cfg = common::config(&common::unique_prefix("skew"), json!({}));
+    let store = S3RunLogStore::with_host(cfg, &common::env(), Counting::new(NativeHost::new()))
+        .unwrap()
+        .with_clock_offset_ms(-3_600_000);
     store.create_run_log("r", NewRunLog::default()).await.unwrap();
+    // The server refused the first PUT (RequestTimeTooSkewed), the store re-signed it once.
+    assert_eq!(store.host().counts().requests(), 2, "the server must have refused the skewed signature");
     store.update_run_log_status("r", "SUCCESS").await.unwrap();
     assert_eq!(store.get_run_log_by_id("r", false).await.unwrap().status, "SUCCESS");
 }
@@ -292,11 +299,14 @@ async fn bad_documents_are_invalid_not_missing_and_never_overwritten() {
 
 #[tokio::test]
 async fn bad_run_ids_are_rejected_before_any_request() {
-    let store = common::store("ids");
+    let cfg = common::config(&common::unique_prefix("ids"), json!({}));
+    let store = S3RunLogStore::with_host(cfg, &common::env(), Counting::new(NativeHost::new())).unwrap();
     for bad in ["", "a/b", "..", "x\ny"] {
         assert!(matches!(store.get_run_log_by_id(bad, false).await, Err(Error::InvalidArgument { .. })), "{bad:?}");
         assert!(matches!(store.create_run_log(bad, NewRunLog::default()).await, Err(Error::InvalidArgument { .. })));
+        assert!(matches!(store.get_step_log("s", bad).await, Err(Error::InvalidArgument { .. })));
     }
+    assert_eq!(store.host().counts().requests(), 0, "refused before any request");
 }
 
 #[tokio::test]

@@ -244,7 +244,7 @@ async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
         "listRunLogs" => out!(
             async {
                 let o = a.options(0, "options")?;
-                let limit = opt_count(o.get("limit"), "limit")?.map(|n| n.clamp(1, 1000) as u32);
+                let limit = opt_count(o.get("limit"), "limit")?.map(|n| n.min(u64::from(u32::MAX)) as u32);
                 s.list_run_logs(&ListOptions { limit, start_after: opt_string(&o, "startAfter")? }).await
             }
             .await

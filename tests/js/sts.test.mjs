@@ -25,7 +25,8 @@ async function call(url, service, { method = "POST", form } = {}) {
 
 const tag = (xml, name) => xml.match(new RegExp(`<${name}>([^<]*)</${name}>`))?.[1];
 
-test("role_arn: the store assumes the role through STS and signs S3 with its credentials", { skip: !existsSync(motoBin) && "moto not installed (scripts/setup.sh)" }, async () => {
+test("role_arn: the store assumes the role through STS and signs S3 with its credentials", async () => {
+  assert.ok(existsSync(motoBin), "moto is not installed: scripts/setup.sh installs it into .venv-moto");
   const port = await freePort();
   const moto = `http://127.0.0.1:${port}`;
   const proc = spawn(motoBin, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });

@@ -10,7 +10,7 @@ export async function example(env: Record<string, string | undefined>): Promise<
   const block: RunLogStoreBlock = { type: "s3", config: { s3_bucket: "runs", prefix: "magnus/logs" } };
   const config: RunLogStoreConfig = { ...block.config, endpoint_url: "http://127.0.0.1:5004", layout: "single" };
   const store = new S3RunLogStore(config, env);
-  new S3RunLogStore(block).free();
+  new S3RunLogStore(block);
 
   const run: RunLog = await store.createRunLog("run-1", { tag: "demo", dag_hash: "abc", status: "PROCESSING" });
   const full: RunLog = await store.getRunLogById(run.run_id, true);
