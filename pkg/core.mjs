@@ -50,7 +50,7 @@ function wellFormed(s, argument) {
 }
 
 /** Arguments a caller may leave out. */
-const OPTIONAL = new Set(["options", "full", "expiresInSeconds", "how"]);
+const OPTIONAL = new Set(["options", "full", "expiresInSeconds", "how", "fix"]);
 
 /** `value` as JSON text for the module; a value JSON cannot hold is that argument's error. */
 function json(value, argument) {
@@ -92,6 +92,8 @@ export function createApi(glue, { readFile } = {}) {
   let resetPending = false;
   /** Calls running on the current instance: each can be failed at once. */
   const running = new Set();
+  /** Run logs this package returned → what JS lost of them (see src/reconcile.rs). */
+  const fixes = new WeakMap();
 
   function internal(cause) {
     const e = typedError({
@@ -179,7 +181,7 @@ export function createApi(glue, { readFile } = {}) {
         if (out.io === undefined) {
           finished = true;
           if (out.error) throw typedError(out.error);
-          return out.ok;
+          return out;
         }
         for (const io of out.io) pending.set(io.id, perform(io));
         if (pending.size === 0) throw internal(new Error("a task waits on nothing"));
@@ -256,7 +258,12 @@ export function createApi(glue, { readFile } = {}) {
           const text = `[${args.map((a, i) => json(a, names[i])).join(",")}]`;
           const handle = self.#open();
           const task = guard(() => handle.start(op, text));
-          drive(task).then(resolve, reject);
+          drive(task).then((out) => {
+            // What JS cannot hold of a read document (number text, key order) waits beside it
+            // for putRunLog.
+            if (out.fix !== undefined && out.ok !== null && typeof out.ok === "object") fixes.set(out.ok, out.fix);
+            resolve(out.ok);
+          }, reject);
         } catch (e) {
           reject(e);
         }
@@ -277,7 +284,14 @@ export function createApi(glue, { readFile } = {}) {
       return S3RunLogStore.#run(this, "getRunLogById", ["runId", "full"], [runId, full]);
     }
     putRunLog(runLog) {
-      return S3RunLogStore.#run(this, "putRunLog", ["runLog"], [runLog]);
+      const fix = runLog !== null && typeof runLog === "object" ? fixes.get(runLog) : undefined;
+      return S3RunLogStore.#run(this, "putRunLog", ["runLog", "fix"], [runLog, fix]);
+    }
+    getRunLogText(runId) {
+      return S3RunLogStore.#run(this, "getRunLogText", ["runId"], [runId]);
+    }
+    putRunLogText(text) {
+      return S3RunLogStore.#run(this, "putRunLogText", ["text"], [text]);
     }
     updateRunLogStatus(runId, status) {
       return S3RunLogStore.#run(this, "updateRunLogStatus", ["runId", "status"], [runId, status]);

@@ -143,8 +143,14 @@ export class S3RunLogStore {
   /** `env` defaults to `process.env` where it exists. Throws ConfigError / CredentialsError. */
   constructor(config: RunLogStoreConfig | RunLogStoreBlock, env?: Env);
   createRunLog(runId: string, options?: CreateRunLogOptions): Promise<RunLog>;
+  /** The run log; numbers JS cannot hold exactly (`1.0`, `1e+16`, big integers, NaN) and key order are kept for `putRunLog` of this same object. */
   getRunLogById(runId: string, full?: boolean): Promise<RunLog>;
+  /** Overwrites the run log; for an object `getRunLogById` returned, unchanged numbers keep their stored text and keys their stored order. */
   putRunLog(runLog: RunLog): Promise<void>;
+  /** The run log as stored (single layout: its text exactly; chunked: assembled in magnus's form). */
+  getRunLogText(runId: string): Promise<string>;
+  /** Writes a run log given as text, checked like any run log (single layout: these exact bytes). */
+  putRunLogText(text: string): Promise<void>;
   updateRunLogStatus(runId: string, status: Status): Promise<void>;
   getParameters(runId: string): Promise<JsonObject>;
   setParameters(runId: string, parameters: JsonObject): Promise<void>;

@@ -30,6 +30,7 @@ pub mod layout;
 pub mod model;
 pub mod names;
 pub mod pyjson;
+pub mod reconcile;
 pub mod s3;
 pub mod signing;
 pub mod store;

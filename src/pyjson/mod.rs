@@ -10,8 +10,8 @@
 mod read;
 mod write;
 
-pub use read::{parse, parse_str, parse_with, Surrogates, SyntaxError, MAX_DEPTH};
-pub use write::{parse_f64, python_float_repr, to_compact_string, to_vec, ToJson, Writer};
+pub use read::{decode, parse, parse_str, parse_with, Surrogates, SyntaxError, MAX_DEPTH};
+pub use write::{parse_f64, python_float_repr, to_compact_string, to_raw_string, to_vec, Mode, ToJson, Writer};
 
 #[cfg(test)]
 mod tests;

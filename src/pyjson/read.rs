@@ -312,8 +312,9 @@ impl Parser<'_> {
     }
 }
 
-/// Decodes bytes the way Python's `json.detect_encoding` does.
-fn decode(b: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
+/// Decodes bytes the way Python's `json.detect_encoding` does (UTF-8 with or without BOM,
+/// UTF-16, UTF-32).
+pub fn decode(b: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
     let bad = |enc: &str| Error::invalid_run_log("$", format!("the document is not valid {enc}"));
     if b.starts_with(&[0, 0, 0xFE, 0xFF]) {
         return utf32(&b[4..], true).ok_or_else(|| bad("UTF-32")).map(Into::into);

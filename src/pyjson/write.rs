@@ -10,10 +10,22 @@ pub trait ToJson {
     fn write_json(&self, w: &mut Writer);
 }
 
+/// What a [`Writer`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Python's `json.dumps(indent=4, ensure_ascii=True)`: numbers as Python writes their value.
+    Python,
+    /// Compact standard JSON for `JSON.parse`: numbers as their text, non-finite ones `null`.
+    Compact,
+    /// Compact, every number exactly as its text (`NaN` included): for the crate's own reader.
+    Raw,
+}
+
 /// Builds JSON text: Python's indent-4, ASCII-only layout, or compact UTF-8.
 #[derive(Debug)]
 pub struct Writer {
     out: Vec<u8>,
+    mode: Mode,
     python: bool,
     /// One entry per open container: true while it is still empty.
     open: Vec<bool>,
@@ -21,7 +33,7 @@ pub struct Writer {
 
 /// Serializes `value` exactly as magnus writes a run log file (no trailing newline).
 pub fn to_vec<T: ToJson + ?Sized>(value: &T) -> Vec<u8> {
-    let mut w = Writer::new(true);
+    let mut w = Writer::with_mode(Mode::Python);
     value.write_json(&mut w);
     w.out
 }
@@ -29,7 +41,17 @@ pub fn to_vec<T: ToJson + ?Sized>(value: &T) -> Vec<u8> {
 /// Compact standard JSON (numbers as their source text, UTF-8 strings, Python's non-finite
 /// numbers as `null`): what `JSON.parse` reads.
 pub fn to_compact_string<T: ToJson + ?Sized>(value: &T) -> String {
-    let mut w = Writer::new(false);
+    write_string(value, Mode::Compact)
+}
+
+/// Compact JSON with every number's text as it is (`NaN` and `Infinity` included): not
+/// standard JSON, for text only this crate reads back (see [`crate::reconcile::skeleton`]).
+pub fn to_raw_string<T: ToJson + ?Sized>(value: &T) -> String {
+    write_string(value, Mode::Raw)
+}
+
+fn write_string<T: ToJson + ?Sized>(value: &T, mode: Mode) -> String {
+    let mut w = Writer::with_mode(mode);
     value.write_json(&mut w);
     // Everything written is valid UTF-8: strings are copied whole or escaped to ASCII.
     String::from_utf8(w.out).unwrap_or_default()
@@ -38,7 +60,12 @@ pub fn to_compact_string<T: ToJson + ?Sized>(value: &T) -> String {
 impl Writer {
     /// A writer in Python's layout (`python`) or compact JSON.
     pub fn new(python: bool) -> Self {
-        Writer { out: Vec::with_capacity(4096), python, open: Vec::new() }
+        Self::with_mode(if python { Mode::Python } else { Mode::Compact })
+    }
+
+    /// A writer of `mode`.
+    pub fn with_mode(mode: Mode) -> Self {
+        Writer { out: Vec::with_capacity(4096), mode, python: mode == Mode::Python, open: Vec::new() }
     }
 
     /// The text written so far.
@@ -138,7 +165,7 @@ impl Writer {
                 let repr = python_float_repr(n.as_f64());
                 self.out.extend_from_slice(repr.as_bytes());
             }
-        } else if text.ends_with("NaN") || text.ends_with("Infinity") {
+        } else if self.mode == Mode::Compact && (text.ends_with("NaN") || text.ends_with("Infinity")) {
             self.out.extend_from_slice(b"null");
         } else {
             self.out.extend_from_slice(text.as_bytes());

@@ -14,6 +14,7 @@ use crate::layout::chunked::{self, Chunk, Parts};
 use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
 use crate::names::{self, Kind};
 use crate::pyjson;
+use crate::reconcile::Reconcile;
 use crate::s3::{Condition, ObjectInfo};
 
 /// What a store has learned about a chunked bucket, so later calls skip the lookups.
@@ -125,10 +126,23 @@ impl<H: Host> S3RunLogStore<H> {
     /// writer's claim names the object for good; a writer that loses reads the claim and writes
     /// there. So two writers creating the same step at once still make one object, with no
     /// clean-up and nothing a reader could pick wrongly.
-    async fn put_chunk(&self, run_id: &str, kind: Kind, name: &str, body: Vec<u8>) -> Result<()> {
+    ///
+    /// `body` makes the bytes from the object as stored, when there is one (to keep its number
+    /// text and key order: see [`crate::reconcile`]).
+    async fn put_chunk(
+        &self,
+        run_id: &str,
+        kind: Kind,
+        name: &str,
+        body: &dyn Fn(Option<&[u8]>) -> Vec<u8>,
+    ) -> Result<()> {
         let dir = self.require_run(run_id).await?;
+        let mut stored = None;
         let key = match self.find_chunk(&dir, kind, name).await? {
-            Some(key) => key,
+            Some(key) => {
+                stored = self.get(&key).await?.map(|(b, _)| b);
+                key
+            }
             None => {
                 self.require_parent(run_id, &dir, kind, name).await?;
                 let mine = format!("{dir}{}", chunked::object_name(kind, name, self.unique_time_ns(1)));
@@ -151,7 +165,7 @@ impl<H: Host> S3RunLogStore<H> {
             }
         };
         self.remember(format!("{dir}{}", chunked::list_prefix(kind, name)), key.clone());
-        self.put(&key, body, &Condition::None).await.map(|_| ())
+        self.put(&key, body(stored.as_deref()), &Condition::None).await.map(|_| ())
     }
 
     fn get_boxed<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<Fetched>> {
@@ -274,10 +288,26 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     /// One `Parameter-<key>` object per key: writers of different keys never meet.
+    /// One `Parameter-<key>` object per key: writers of different keys never meet. Each is read
+    /// first, so a value that is unchanged keeps its stored text.
     pub(super) async fn chunked_set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
         let dir = self.require_run(run_id).await?;
-        let objects =
-            parameters.iter().map(|(k, v)| (format!("{dir}{}", chunked::parameter_name(k)), one(k, v))).collect();
+        let keys: Vec<String> = parameters.keys().map(|k| format!("{dir}{}", chunked::parameter_name(k))).collect();
+        let stored = self.get_many(&keys).await?;
+        let objects = keys
+            .into_iter()
+            .zip(stored)
+            .zip(parameters.iter())
+            .map(|((key, old), (k, v))| {
+                let mut v = v.clone();
+                if let Some(Value::Object(m)) = old.and_then(|b| pyjson::parse(&b).ok()) {
+                    if let Some(o) = m.get(k) {
+                        v.reconcile(o);
+                    }
+                }
+                (key, one(k, &v))
+            })
+            .collect();
         self.put_many(objects).await
     }
 
@@ -296,13 +326,25 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     pub(super) async fn chunked_add_step(&self, step: &StepLog, run_id: &str) -> Result<()> {
-        let body = pyjson::to_vec(&chunked::step_chunk(step));
-        self.put_chunk(run_id, Kind::Step, &step.internal_name, body).await
+        let body = |stored: Option<&[u8]>| {
+            let mut chunk = chunked::step_chunk(step);
+            if let Some(old) = stored.and_then(|b| StepLog::from_value(pyjson::parse(b).ok()?).ok()) {
+                chunk.reconcile(&old);
+            }
+            pyjson::to_vec(&chunk)
+        };
+        self.put_chunk(run_id, Kind::Step, &step.internal_name, &body).await
     }
 
     pub(super) async fn chunked_add_branch(&self, branch: &BranchLog, run_id: &str) -> Result<()> {
-        let body = pyjson::to_vec(&chunked::branch_chunk(branch));
-        self.put_chunk(run_id, Kind::Branch, &branch.internal_name, body).await
+        let body = |stored: Option<&[u8]>| {
+            let mut chunk = chunked::branch_chunk(branch);
+            if let Some(old) = stored.and_then(|b| BranchLog::from_value(pyjson::parse(b).ok()?).ok()) {
+                chunk.reconcile(&old);
+            }
+            pyjson::to_vec(&chunk)
+        };
+        self.put_chunk(run_id, Kind::Branch, &branch.internal_name, &body).await
     }
 
     /// The stored object of a step or branch (as stored: a step's branches are separate objects).

@@ -23,9 +23,10 @@ use crate::config::{Config, Endpoint, Layout};
 use crate::credentials::{self, Credentials, Env};
 use crate::error::Result;
 use crate::host::{DefaultHost, Host};
-use crate::model::{status, BranchLog, CodeIdentity, DataCatalog, Map, RunLog, StepAttempt, StepLog};
+use crate::model::{status, BranchLog, CodeIdentity, DataCatalog, Map, RunLog, StepAttempt, StepLog, Value};
 use crate::names::{self, Kind};
 use crate::pyjson::{ToJson, Writer};
+use crate::reconcile::Reconcile;
 
 pub use request::Listing;
 
@@ -226,6 +227,55 @@ impl<H: Host> S3RunLogStore<H> {
         }
     }
 
+    /// The run log as text: single layout, the stored document as it is (decoded as Python reads
+    /// it: UTF-8, UTF-16 or UTF-32, BOM dropped); chunked, the assembled document in magnus's
+    /// form. Checked like any run log ([`crate::Error::InvalidRunLog`] with the path).
+    pub async fn get_run_log_text(&self, run_id: &str) -> Result<String> {
+        match self.config.layout {
+            Layout::Single => {
+                let bytes = self.get_run_log_bytes(run_id).await?;
+                RunLog::from_json_bytes(&bytes)?;
+                Ok(crate::pyjson::decode(&bytes)?.into_owned())
+            }
+            Layout::Chunked => {
+                let log = self.chunked_read(run_id, true).await?;
+                Ok(String::from_utf8(log.to_json_bytes()).unwrap_or_default())
+            }
+        }
+    }
+
+    /// Writes `text` as a run log after checking it is one: single layout, these very bytes
+    /// (last writer wins, as [`Self::put_run_log`]); chunked, its chunks in magnus's form.
+    pub async fn put_run_log_text(&self, text: &str) -> Result<()> {
+        let log = RunLog::from_json_bytes(text.as_bytes())?;
+        crate::config::check_run_id(&log.run_id)?;
+        match self.config.layout {
+            Layout::Single => {
+                let key = self.config.run_key(&log.run_id)?;
+                self.put(&key, text.as_bytes().to_vec(), &crate::s3::Condition::None).await.map(|_| ())
+            }
+            Layout::Chunked => self.chunked_put(&log).await,
+        }
+    }
+
+    /// [`Self::get_run_log_by_id`], and what a value world of JS numbers and JS key order would
+    /// lose of it ([`crate::reconcile::skeleton`]): the npm package hands this back with
+    /// `putRunLog`, so a document read, changed and written keeps every text it did not change.
+    pub async fn get_run_log_and_skeleton(&self, run_id: &str, full: bool) -> Result<(RunLog, Option<Value>)> {
+        match self.config.layout {
+            Layout::Single => {
+                let value = crate::pyjson::parse(&self.get_run_log_bytes(run_id).await?)?;
+                let skeleton = crate::reconcile::skeleton(&value);
+                Ok((RunLog::from_value(value)?, skeleton))
+            }
+            Layout::Chunked => {
+                let log = self.chunked_read(run_id, full).await?;
+                let skeleton = crate::reconcile::skeleton_of(&log);
+                Ok((log, skeleton))
+            }
+        }
+    }
+
     /// Overwrites the whole run log (magnus's `put_run_log`: last writer wins by design).
     /// Chunked: writes every chunk of the document (existing step/branch objects are reused).
     pub async fn put_run_log(&self, run_log: &RunLog) -> Result<()> {
@@ -256,13 +306,7 @@ impl<H: Host> S3RunLogStore<H> {
     /// Merges `parameters` into the run's (Python `dict.update`: existing keys keep their place).
     pub async fn set_parameters(&self, run_id: &str, parameters: &Map) -> Result<()> {
         match self.config.layout {
-            Layout::Single => {
-                self.modify_header(run_id, &mut |log| {
-                    log.parameters.extend(parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    Ok(())
-                })
-                .await
-            }
+            Layout::Single => self.modify_header(run_id, &mut |log| merge(&mut log.parameters, parameters)).await,
             Layout::Chunked => self.chunked_set_parameters(run_id, parameters).await,
         }
     }
@@ -274,11 +318,7 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// Merges `run_config` into the run's (`dict.update`).
     pub async fn set_run_config(&self, run_id: &str, run_config: &Map) -> Result<()> {
-        self.modify_header(run_id, &mut |log| {
-            log.run_config.extend(run_config.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Ok(())
-        })
-        .await
+        self.modify_header(run_id, &mut |log| merge(&mut log.run_config, run_config)).await
     }
 
     /// A new step log in memory, status CREATED; the internal name must name a step.
@@ -302,7 +342,16 @@ impl<H: Host> S3RunLogStore<H> {
     pub async fn add_step_log(&self, step_log: &StepLog, run_id: &str) -> Result<()> {
         names::check(&step_log.internal_name, Kind::Step)?;
         match self.config.layout {
-            Layout::Single => self.modify_header(run_id, &mut |log| names::add_step(log, step_log.clone())).await,
+            Layout::Single => {
+                self.modify_header(run_id, &mut |log| {
+                    let mut step = step_log.clone();
+                    if let Ok(stored) = names::step(log, &step.internal_name) {
+                        step.reconcile(stored);
+                    }
+                    names::add_step(log, step)
+                })
+                .await
+            }
             Layout::Chunked => self.chunked_add_step(step_log, run_id).await,
         }
     }
@@ -332,7 +381,16 @@ impl<H: Host> S3RunLogStore<H> {
     pub async fn add_branch_log(&self, branch_log: &BranchLog, run_id: &str) -> Result<()> {
         names::check(&branch_log.internal_name, Kind::Branch)?;
         match self.config.layout {
-            Layout::Single => self.modify_header(run_id, &mut |log| names::add_branch(log, branch_log.clone())).await,
+            Layout::Single => {
+                self.modify_header(run_id, &mut |log| {
+                    let mut branch = branch_log.clone();
+                    if let Ok(stored) = names::branch(log, &branch.internal_name) {
+                        branch.reconcile(stored);
+                    }
+                    names::add_branch(log, branch)
+                })
+                .await
+            }
             Layout::Chunked => self.chunked_add_branch(branch_log, run_id).await,
         }
     }
@@ -381,6 +439,19 @@ impl<H: Host> S3RunLogStore<H> {
             .map(|_| ())
             .map_err(|e| e.with_run_id(run_id))
     }
+}
+
+/// Python's `dict.update` of `into` with `from`, where a value that is unchanged keeps its
+/// stored text (see [`crate::reconcile`]).
+fn merge(into: &mut Map, from: &Map) -> Result<()> {
+    for (k, v) in from {
+        let mut v = v.clone();
+        if let Some(old) = into.get(k) {
+            v.reconcile(old);
+        }
+        into.insert(k.clone(), v);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

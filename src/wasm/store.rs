@@ -14,6 +14,7 @@ use crate::credentials::Env;
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog};
 use crate::pyjson::{self, ToJson};
+use crate::reconcile::Reconcile;
 use crate::store::{ListOptions, NewRunLog, S3RunLogStore};
 use crate::value::Value;
 
@@ -192,8 +193,8 @@ async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
             }
             .await
         ),
-        "getRunLogById" => out!(
-            async {
+        "getRunLogById" => {
+            let read = async {
                 let run_id = a.string(0, "runId")?;
                 let full = match a.get(1) {
                     Value::Null => true,
@@ -205,11 +206,30 @@ async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
                         ))
                     }
                 };
-                s.get_run_log_by_id(&run_id, full).await
+                s.get_run_log_and_skeleton(&run_id, full).await
+            };
+            match read.await {
+                // The skeleton rides along as raw text: JS keeps it beside the object and hands it
+                // back to putRunLog.
+                Ok((log, Some(sk))) => with_fix(&log, &pyjson::to_raw_string(&sk)),
+                Ok((log, None)) => outcome(Ok(&log)),
+                Err(e) => outcome::<Value>(Err(e)),
+            }
+        }
+        "putRunLog" => out!(
+            async {
+                let mut value = a.get(0).clone();
+                if let Value::String(fix) = a.get(1) {
+                    if let Ok(skeleton) = pyjson::parse_str(fix) {
+                        value.reconcile(&skeleton);
+                    }
+                }
+                s.put_run_log(&RunLog::from_value(value)?).await.map(done)
             }
             .await
         ),
-        "putRunLog" => out!(async { s.put_run_log(&RunLog::from_value(a.get(0).clone())?).await.map(done) }.await),
+        "getRunLogText" => out!(async { s.get_run_log_text(&a.string(0, "runId")?).await }.await),
+        "putRunLogText" => out!(async { s.put_run_log_text(&a.string(0, "text")?).await.map(done) }.await),
         "updateRunLogStatus" => out!(
             async { s.update_run_log_status(&a.string(0, "runId")?, &a.string(1, "status")?).await.map(done) }.await
         ),
@@ -266,6 +286,16 @@ async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
             outcome::<Value>(Err(Error::invalid_argument("method", format!("no method {}", crate::error::quoted(op)))))
         }
     }
+}
+
+/// `{"ok": value, "fix": "<skeleton text>"}`.
+fn with_fix<T: ToJson>(v: &T, fix: &str) -> String {
+    let mut w = crate::pyjson::Writer::new(false);
+    w.begin_object();
+    w.entry("ok", v);
+    w.entry("fix", fix);
+    w.end_object();
+    String::from_utf8(w.into_bytes()).unwrap_or_default()
 }
 
 /// Test hook of the package's containment tests: a fault inside the module, as a bug would cause
