@@ -7,8 +7,6 @@
 //! `[default]` profile. The session token is honoured in every mode (magnus drops it without
 //! `role_arn`; we do not). Reading the file is the caller's IO, passed in as a function.
 
-use std::fmt;
-
 use crate::config::Config;
 use crate::error::{quoted, Error, Result};
 
@@ -16,37 +14,7 @@ use crate::error::{quoted, Error, Result};
 /// one map implementation).
 pub type Env = crate::value::Map<String>;
 
-/// AWS credentials. `Debug` never prints the secret or the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// Access key id (not secret, but identifying).
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token of temporary credentials.
-    pub session_token: Option<String>,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
-            .finish()
-    }
-}
-
-impl Credentials {
-    /// Credentials from explicit values.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-        session_token: Option<String>,
-    ) -> Self {
-        Credentials { access_key_id: access_key_id.into(), secret_access_key: secret_access_key.into(), session_token }
-    }
-}
+pub use magnus_s3_sigv4::Credentials;
 
 /// Resolves the credentials the config asks for from `env` alone (no file system).
 pub fn from_env(config: &Config, env: &Env) -> Result<Credentials> {

@@ -26,28 +26,20 @@ mod flag {
     pub const SIGN_TOKEN: u32 = 1024;
 }
 
-/// Signs a request. `headers` is a JSON array of `[name, value]` pairs; `payload_hash` (hex SHA-256 of the body,
+/// Signs a request. `fields` holds, separated by NUL (which none of them can contain): the
+/// method, the URL, the headers (a JSON array of `[name, value]` pairs), the payload hash, the
+/// access key id, the secret, the session token, the region, the service and the time as ISO
+/// text (each possibly empty); one string crosses instead of ten. Of the rest: `payload_hash` (hex SHA-256 of the body,
 /// or empty) replaces hashing `body`; the time is `time_ms` (ms since the epoch) unless
 /// `time_text` (ISO 8601 UTC) is given, else now. `expires` is the presigned URL's lifetime.
 #[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn sign(
-    method: &str,
-    url: &str,
-    headers: &str,
-    body: &[u8],
-    payload_hash: &str,
-    access_key_id: &str,
-    secret_access_key: &str,
-    session_token: &str,
-    region: &str,
-    service: &str,
-    time_ms: f64,
-    time_text: &str,
-    options: u32,
-    expires: f64,
-) -> String {
+pub fn sign(fields: &str, body: &[u8], time_ms: f64, options: u32, expires: f64) -> String {
     let run = || -> Result<String> {
+        let mut f = fields.split('\0');
+        let mut next = || f.next().unwrap_or("");
+        let (method, url, headers, payload_hash) = (next(), next(), next(), next());
+        let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
+        let (region, service, time_text) = (next(), next(), next());
         let time =
             if !time_text.is_empty() { signing::parse_time(time_text)? } else { signing::time_from_ms(time_ms)? };
         let creds = Credentials::new(

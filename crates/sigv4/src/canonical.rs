@@ -18,7 +18,7 @@
 //!   never signed (nor the token when it is not to be signed, nor `x-amz-user-agent` /
 //!   `x-amz-checksum-mode` in a presigned URL).
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// The parts of an absolute URL that signing needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,27 +31,54 @@ pub(super) struct Url<'a> {
     pub query: Option<&'a str>,
 }
 
+/// A set of ASCII bytes as a 128-bit mask, tested in one step (bytes >= 128 are never in it).
+#[derive(Clone, Copy)]
+pub(super) struct Bytes(u128);
+
+impl Bytes {
+    /// Letters and digits, and `extra`.
+    pub(super) const fn alphanumeric_and(extra: &[u8]) -> Bytes {
+        let mut mask = 0u128;
+        let mut c = 0;
+        while c < 128 {
+            if (c as u8).is_ascii_alphanumeric() {
+                mask |= 1 << c;
+            }
+            c += 1;
+        }
+        let mut i = 0;
+        while i < extra.len() {
+            mask |= 1 << extra[i];
+            i += 1;
+        }
+        Bytes(mask)
+    }
+
+    /// True if `b` is in the set.
+    #[inline]
+    pub(super) fn has(self, b: u8) -> bool {
+        b < 128 && self.0 & (1 << b) != 0
+    }
+}
+
+/// RFC 3986's unreserved bytes: what SigV4 never encodes.
+pub(super) const UNRESERVED: Bytes = Bytes::alphanumeric_and(b"-._~");
+const UNRESERVED_AND_SLASH: Bytes = Bytes::alphanumeric_and(b"-._~/");
+const AUTHORITY: Bytes = Bytes::alphanumeric_and(b"-._~!$&'()*+,;=%:[]");
+const PATH_QUERY: Bytes = Bytes::alphanumeric_and(b"-._~!$&'()*+,;=%:@/?[]");
+const TOKEN: Bytes = Bytes::alphanumeric_and(b"!#$%&'*+-.^_`|~");
+
 fn bad(what: &str) -> Error {
     Error::invalid_argument("request", format!("cannot sign it: {what}"))
-}
-
-/// Bytes an authority may hold (RFC 3986 reg-name, IPv6 brackets, port).
-fn authority_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:[]".contains(&b)
-}
-
-/// Bytes a path or query may hold once [`super::sendable_url`] has encoded the rest.
-fn uri_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:@/?[]".contains(&b)
 }
 
 /// Splits an already checked (`super::check_url`) and encoded URL.
 pub(super) fn parse_url(url: &str) -> Result<Url<'_>> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
-    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let rest = &rest[..rest.bytes().position(|b| b == b'#').unwrap_or(rest.len())];
+    let end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
     let (authority, path_query) = rest.split_at(end);
-    if authority.is_empty() || !authority.bytes().all(authority_byte) {
+    if authority.is_empty() || !authority.bytes().all(|b| AUTHORITY.has(b)) {
         return Err(bad("the host has characters a host cannot have"));
     }
     // host[:port], or [v6]:port
@@ -88,7 +115,7 @@ pub(super) fn parse_url(url: &str) -> Result<Url<'_>> {
     let default_port =
         matches!((scheme.to_ascii_lowercase().as_str(), port), ("http", Some("80")) | ("https", Some("443")));
     let host = if default_port { host_part } else { authority };
-    if !path_query.bytes().all(uri_byte) {
+    if !path_query.bytes().all(|b| PATH_QUERY.has(b)) {
         return Err(bad("the path or query has characters a URL cannot have"));
     }
     let (path, query) = match path_query.split_once('?') {
@@ -125,14 +152,25 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Percent-encodes all but unreserved bytes (and `/` when `keep_slash`), upper-case hex.
 pub(super) fn encode(s: &str, keep_slash: bool, out: &mut String) {
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
+    let keep = if keep_slash { UNRESERVED_AND_SLASH } else { UNRESERVED };
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !keep.has(b) {
+            // A run of kept bytes is ASCII that starts after a whole character: both ends are
+            // character boundaries.
+            if start < i {
+                out.push_str(&s[start..i]);
+            }
             out.push('%');
             out.push(HEX[usize::from(b >> 4)] as char);
             out.push(HEX[usize::from(b & 15)] as char);
+            start = i + 1;
         }
+    }
+    if start < bytes.len() {
+        // A multi-byte character's tail bytes are encoded one by one above; what is left is ASCII.
+        out.push_str(std::str::from_utf8(&bytes[start..]).unwrap_or_default());
     }
 }
 
@@ -195,9 +233,12 @@ pub(super) fn canonical_query(query: Option<&str>, extra: &[(&str, &str)]) -> St
 /// A header name as `http` accepts it: a token, lower-cased. (`to_lowercase` of a name is ASCII
 /// only for ASCII names and the Kelvin sign, which lower-cases to `k`.)
 pub(super) fn header_name(name: &str) -> Result<String> {
-    let lower: String = name.chars().map(|c| if c == '\u{212A}' { 'k' } else { c.to_ascii_lowercase() }).collect();
-    let token = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if lower.is_empty() || !lower.bytes().all(token) {
+    let lower: String = if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.chars().map(|c| if c == '\u{212A}' { 'k' } else { c.to_ascii_lowercase() }).collect()
+    };
+    if lower.is_empty() || !lower.bytes().all(|b| TOKEN.has(b)) {
         return Err(bad("a header name that is not a token"));
     }
     Ok(lower)
@@ -210,6 +251,9 @@ pub(super) fn header_value(value: &str) -> Result<String> {
         return Err(bad("a header value with a control character"));
     }
     let trimmed = value.trim_matches(' ');
+    if !trimmed.contains("  ") {
+        return Ok(trimmed.to_string());
+    }
     let mut out = String::with_capacity(trimmed.len());
     let mut space = false;
     for c in trimmed.chars() {
