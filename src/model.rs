@@ -194,6 +194,20 @@ impl RunLog {
     }
 }
 
+impl Default for StepLog {
+    /// A step log with magnus's model defaults and no name.
+    fn default() -> Self {
+        StepLog::new("", "")
+    }
+}
+
+impl Default for BranchLog {
+    /// A branch log with magnus's model defaults and no name.
+    fn default() -> Self {
+        BranchLog::new("")
+    }
+}
+
 impl StepLog {
     /// A step log with magnus's model defaults (status FAIL, type task).
     pub fn new(name: impl Into<String>, internal_name: impl Into<String>) -> Self {

@@ -8,9 +8,8 @@
 //! run log exact without touching anyone's serde_json, and keep foreign types out of the public
 //! API. They implement serde's traits, so `serde_json::to_value(&v)` and friends still work.
 
+use std::cmp::Ordering;
 use std::fmt;
-
-use indexmap::IndexMap;
 
 /// A JSON value as magnus and runnable store it.
 #[derive(Clone, PartialEq, Default)]
@@ -38,9 +37,15 @@ pub enum Value {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Number(Box<str>);
 
-/// An ordered map from string keys (a JSON object; also the steps and branches of a run log).
-#[derive(Clone, PartialEq)]
-pub struct Map<V = Value>(IndexMap<String, V>);
+/// An ordered map from string keys (a JSON object; also the steps and branches of a run log):
+/// entries in insertion order, found through a sorted index (binary search). Hand-written rather
+/// than indexmap: a hash table's code weighs more in the wasm than this whole type.
+#[derive(Clone)]
+pub struct Map<V = Value> {
+    entries: Vec<(String, V)>,
+    /// Positions in `entries`, ordered by key.
+    index: Vec<u32>,
+}
 
 impl Number {
     /// The number `text` denotes, if it is a JSON number or one of Python's non-finite names.
@@ -351,99 +356,166 @@ impl std::ops::Index<&str> for Value {
 impl<V> Map<V> {
     /// An empty map.
     pub fn new() -> Self {
-        Map(IndexMap::new())
+        Map { entries: Vec::new(), index: Vec::new() }
     }
 
     /// An empty map with room for `n` entries.
     pub fn with_capacity(n: usize) -> Self {
-        Map(IndexMap::with_capacity(n))
+        Map { entries: Vec::with_capacity(n), index: Vec::with_capacity(n) }
+    }
+
+    /// `Ok(i)`: `key` is at `index[i]`; `Err(i)`: it would go at `index[i]`.
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.index.binary_search_by(|&p| self.entries[p as usize].0.as_str().cmp(key))
+    }
+
+    fn reindex(&mut self) {
+        let entries = &self.entries;
+        self.index = (0..entries.len() as u32).collect();
+        self.index.sort_unstable_by(|&a, &b| entries[a as usize].0.cmp(&entries[b as usize].0));
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.0.get(key)
+        self.find(key).ok().map(|i| &self.entries[self.index[i] as usize].1)
     }
 
     /// The value at `key`, mutable.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.0.get_mut(key)
+        let i = self.find(key).ok()?;
+        Some(&mut self.entries[self.index[i] as usize].1)
     }
 
     /// True if `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.contains_key(key)
+        self.find(key).is_ok()
     }
 
     /// Inserts or replaces (a replaced key keeps its place, as in a Python dict); returns the old value.
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
-        self.0.insert(key, value)
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[self.index[i] as usize].1, value)),
+            Err(i) => {
+                self.index.insert(i, self.entries.len() as u32);
+                self.entries.push((key, value));
+                None
+            }
+        }
     }
 
     /// Removes `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.0.shift_remove(key)
+        let i = self.find(key).ok()?;
+        let at = self.index.remove(i);
+        for p in &mut self.index {
+            if *p > at {
+                *p -= 1;
+            }
+        }
+        Some(self.entries.remove(at as usize).1)
     }
 
     /// The entry at position `i` in insertion order.
     pub fn get_index(&self, i: usize) -> Option<(&String, &V)> {
-        self.0.get_index(i)
+        self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     /// The position of `key` in insertion order.
     pub fn index_of(&self, key: &str) -> Option<usize> {
-        self.0.get_index_of(key)
+        self.find(key).ok().map(|i| self.index[i] as usize)
     }
 
     /// Entries in insertion order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
-        self.0.iter()
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 
     /// Entries in insertion order, values mutable.
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = (&String, &mut V)> + ExactSizeIterator {
-        self.0.iter_mut()
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
     /// Keys in insertion order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
-        self.0.keys()
+        self.entries.iter().map(|(k, _)| k)
     }
 
     /// Values in insertion order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.0.values()
+        self.entries.iter().map(|(_, v)| v)
     }
 
     /// Values in insertion order, mutable.
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.0.values_mut()
+        self.entries.iter_mut().map(|(_, v)| v)
     }
 
     /// Keeps the entries `keep` says yes to, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
-        self.0.retain(|k, v| keep(k, v))
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+        self.reindex();
     }
 
     /// Sorts the entries by key.
     pub fn sort_keys(&mut self) {
-        self.0.sort_keys()
+        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.reindex();
     }
 
     /// Moves `key` (if present) to position `to`, shifting the others.
     pub fn move_index(&mut self, key: &str, to: usize) {
-        if let Some(from) = self.0.get_index_of(key) {
-            self.0.move_index(from, to.min(self.0.len() - 1));
+        if let Some(from) = self.index_of(key) {
+            let e = self.entries.remove(from);
+            self.entries.insert(to.min(self.entries.len()), e);
+            self.reindex();
         }
+    }
+
+    /// A map of `entries` in their order, where a repeated key keeps its first place and takes
+    /// its last value (as Python's `json` reads objects). Built with one sort, so reading a large
+    /// object costs no more than sorting its keys.
+    pub(crate) fn from_entries(mut entries: Vec<(String, V)>) -> Self {
+        let mut index: Vec<u32> = (0..entries.len() as u32).collect();
+        // Equal keys in the order they came.
+        index.sort_unstable_by(|&a, &b| match entries[a as usize].0.cmp(&entries[b as usize].0) {
+            Ordering::Equal => a.cmp(&b),
+            other => other,
+        });
+        if index.windows(2).all(|w| entries[w[0] as usize].0 != entries[w[1] as usize].0) {
+            return Map { entries, index };
+        }
+        // Repeated keys: the last value goes to the first place (swapping whole entries swaps
+        // just the values, the keys being equal), the other places go.
+        let mut dropped = vec![false; entries.len()];
+        let mut i = 0;
+        while i < index.len() {
+            let mut j = i;
+            while j + 1 < index.len() && entries[index[j + 1] as usize].0 == entries[index[i] as usize].0 {
+                j += 1;
+            }
+            if j > i {
+                entries.swap(index[i] as usize, index[j] as usize);
+                for &p in &index[i + 1..=j] {
+                    dropped[p as usize] = true;
+                }
+            }
+            i = j + 1;
+        }
+        let mut keep = dropped.iter().map(|d| !d);
+        entries.retain(|_| keep.next().unwrap_or(true));
+        let mut m = Map { entries, index: Vec::new() };
+        m.reindex();
+        m
     }
 }
 
@@ -453,9 +525,16 @@ impl<V> Default for Map<V> {
     }
 }
 
+impl<V: PartialEq> PartialEq for Map<V> {
+    /// The same keys with equal values, in any order (as JSON objects compare).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
 impl<V: fmt::Debug> fmt::Debug for Map<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.iter()).finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -463,37 +542,39 @@ impl<V> std::ops::Index<&str> for Map<V> {
     type Output = V;
     /// `map["key"]`; panics when absent, like `HashMap`.
     fn index(&self, key: &str) -> &V {
-        &self.0[key]
+        self.get(key).expect("no such key in the map")
     }
 }
 
 impl<K: Into<String>, V> FromIterator<(K, V)> for Map<V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Map(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        let mut m = Map::new();
+        m.extend(iter);
+        m
     }
 }
 
 impl<K: Into<String>, V> Extend<(K, V)> for Map<V> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
-            self.0.insert(k.into(), v);
+            self.insert(k.into(), v);
         }
     }
 }
 
 impl<V> IntoIterator for Map<V> {
     type Item = (String, V);
-    type IntoIter = indexmap::map::IntoIter<String, V>;
+    type IntoIter = std::vec::IntoIter<(String, V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.entries.into_iter()
     }
 }
 
 impl<'a, V> IntoIterator for &'a Map<V> {
     type Item = (&'a String, &'a V);
-    type IntoIter = indexmap::map::Iter<'a, String, V>;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a String, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 }
 
@@ -533,7 +614,7 @@ impl serde::Serialize for Value {
 
 impl<V: serde::Serialize> serde::Serialize for Map<V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter())
+        s.collect_map(self.iter())
     }
 }
 
@@ -586,11 +667,11 @@ impl<'de> serde::Deserialize<'de> for Value {
                 Ok(Value::Array(out))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
-                let mut out = Map::new();
-                while let Some((k, v)) = a.next_entry::<String, Value>()? {
-                    out.insert(k, v);
+                let mut out = Vec::new();
+                while let Some(kv) = a.next_entry::<String, Value>()? {
+                    out.push(kv);
                 }
-                Ok(Value::Object(out))
+                Ok(Value::Object(Map::from_entries(out)))
             }
         }
         d.deserialize_any(V)
@@ -599,7 +680,21 @@ impl<'de> serde::Deserialize<'de> for Value {
 
 impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for Map<V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Map(IndexMap::deserialize(d)?))
+        struct M<V>(std::marker::PhantomData<V>);
+        impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for M<V> {
+            type Value = Map<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map with string keys")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Map<V>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(kv) = a.next_entry::<String, V>()? {
+                    out.push(kv);
+                }
+                Ok(Map::from_entries(out))
+            }
+        }
+        d.deserialize_map(M(std::marker::PhantomData))
     }
 }
 
@@ -642,5 +737,17 @@ mod tests {
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["b", "c"]);
         m.move_index("c", 0);
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["c", "b"]);
+        assert_eq!((m.get("b"), m.get("c"), m.get("a")), (Some(&Value::from(3)), Some(&Value::Null), None));
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_first_place_and_the_last_value() {
+        let entries = ["b", "a", "b", "c", "a", "b"].iter().enumerate().map(|(i, k)| (k.to_string(), i)).collect();
+        let m = Map::from_entries(entries);
+        assert_eq!(m.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("b", 5), ("a", 4), ("c", 3)]);
+        assert_eq!(m.get("a"), Some(&4));
+        let many: Map<usize> = (0..5000).rev().map(|i| (format!("k{i}"), i)).collect();
+        assert!((0..5000).all(|i| many.get(&format!("k{i}")) == Some(&i)));
+        assert_eq!(many.index_of("k4999"), Some(0));
     }
 }

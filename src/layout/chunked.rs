@@ -17,8 +17,6 @@
 //! `store::chunked`); if duplicates exist anyway (written by other tools), readers keep the one
 //! with the smallest `<time_ns>`.
 
-use indexmap::IndexMap;
-
 use crate::error::{Error, Result};
 use crate::model::{BranchLog, Map, RunLog, StepLog, Value};
 use crate::names::{self, parent_branch, parent_step, Kind};
@@ -198,25 +196,29 @@ pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
     branches.sort_by_key(|(t, _)| *t);
 
     // name -> chunk, first (oldest) wins; children lists in time order.
-    let mut step_by_name: IndexMap<String, StepLog> = IndexMap::new();
+    let mut step_by_name: Map<StepLog> = Map::new();
     for (_, s) in steps {
-        step_by_name.entry(s.internal_name.clone()).or_insert(s);
+        if !step_by_name.contains_key(&s.internal_name) {
+            step_by_name.insert(s.internal_name.clone(), s);
+        }
     }
-    let mut branch_by_name: IndexMap<String, BranchLog> = IndexMap::new();
+    let mut branch_by_name: Map<BranchLog> = Map::new();
     for (_, b) in branches {
-        branch_by_name.entry(b.internal_name.clone()).or_insert(b);
+        if !branch_by_name.contains_key(&b.internal_name) {
+            branch_by_name.insert(b.internal_name.clone(), b);
+        }
     }
-    let mut step_children: IndexMap<String, Vec<String>> = IndexMap::new(); // branch -> steps
+    let mut step_children: Map<Vec<String>> = Map::new(); // branch -> steps
     let mut top = Vec::new();
     for name in step_by_name.keys() {
         match parent_branch(name) {
             None => top.push(name.clone()),
-            Some(b) => step_children.entry(b.to_string()).or_default().push(name.clone()),
+            Some(b) => push(&mut step_children, b, name),
         }
     }
-    let mut branch_children: IndexMap<String, Vec<String>> = IndexMap::new(); // step -> branches
+    let mut branch_children: Map<Vec<String>> = Map::new(); // step -> branches
     for name in branch_by_name.keys() {
-        branch_children.entry(parent_step(name).to_string()).or_default().push(name.clone());
+        push(&mut branch_children, parent_step(name), name);
     }
     for (parent, kids) in &step_children {
         if !branch_by_name.contains_key(parent) {
@@ -230,23 +232,25 @@ pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
     }
 
     struct Tree {
-        steps: IndexMap<String, StepLog>,
-        branches: IndexMap<String, BranchLog>,
-        step_children: IndexMap<String, Vec<String>>,
-        branch_children: IndexMap<String, Vec<String>>,
+        steps: Map<StepLog>,
+        branches: Map<BranchLog>,
+        step_children: Map<Vec<String>>,
+        branch_children: Map<Vec<String>>,
     }
+    // Each node is taken out of its map once (left empty behind: taking is O(1), removing from
+    // an ordered map is not).
     impl Tree {
         fn step(&mut self, name: &str) -> StepLog {
-            let mut s = self.steps.swap_remove(name).unwrap_or_else(|| StepLog::new("", name));
-            for b in self.branch_children.swap_remove(name).unwrap_or_default() {
+            let mut s = self.steps.get_mut(name).map_or_else(|| StepLog::new("", name), std::mem::take);
+            for b in self.branch_children.get_mut(name).map(std::mem::take).unwrap_or_default() {
                 let built = self.branch(&b);
                 s.branches.insert(b, built);
             }
             s
         }
         fn branch(&mut self, name: &str) -> BranchLog {
-            let mut b = self.branches.swap_remove(name).unwrap_or_else(|| BranchLog::new(name));
-            for s in self.step_children.swap_remove(name).unwrap_or_default() {
+            let mut b = self.branches.get_mut(name).map_or_else(|| BranchLog::new(name), std::mem::take);
+            for s in self.step_children.get_mut(name).map(std::mem::take).unwrap_or_default() {
                 let built = self.step(&s);
                 b.steps.insert(s, built);
             }
@@ -259,6 +263,16 @@ pub fn assemble(run_id: &str, parts: Parts) -> Result<RunLog> {
         log.steps.insert(name, built);
     }
     Ok(log)
+}
+
+/// Appends `child` to the list of `parent`.
+fn push(children: &mut Map<Vec<String>>, parent: &str, child: &str) {
+    match children.get_mut(parent) {
+        Some(list) => list.push(child.to_string()),
+        None => {
+            children.insert(parent.to_string(), vec![child.to_string()]);
+        }
+    }
 }
 
 fn bad_chunk_name(kind: &str, name: &str, e: Error) -> Error {

@@ -139,11 +139,12 @@ impl Parser<'_> {
     }
 
     fn object(&mut self) -> std::result::Result<Value, SyntaxError> {
-        let mut map = Map::new();
+        // Entries first, the map at the end: one sort of the keys instead of one insertion each.
+        let mut entries = Vec::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Value::Object(map));
+            return Ok(Value::Object(Map::new()));
         }
         loop {
             self.ws();
@@ -160,13 +161,13 @@ impl Parser<'_> {
             }
             self.i += 1;
             let v = self.value()?;
-            map.insert(key, v);
+            entries.push((key, v));
             self.ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Object(map));
+                    return Ok(Value::Object(Map::from_entries(entries)));
                 }
                 _ => return Err(self.error("expected ',' or '}'")),
             }

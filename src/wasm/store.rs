@@ -166,33 +166,58 @@ fn to_value<T: ToJson>(v: &T) -> Value {
     pyjson::parse_str(&pyjson::to_compact_string(v)).unwrap_or_default()
 }
 
+/// What an async method answers: the value to write and, for `getRunLogById`, what a JS object
+/// of it loses (the skeleton, as raw text; JS keeps it beside the object for `putRunLog`).
+struct Reply {
+    value: Box<dyn ToJson>,
+    fix: Option<String>,
+}
+
+/// A result as a [`Reply`]: one small function per result type, and one writer for all.
+fn out<T: ToJson + 'static>(r: Result<T>) -> Result<Reply> {
+    r.map(|v| Reply { value: Box::new(v), fix: None })
+}
+
+/// `{"ok": value[, "fix": "..."]}` or `{"error": {...}}`.
+fn finish(r: Result<Reply>) -> String {
+    let mut w = crate::pyjson::Writer::new(false);
+    w.begin_object();
+    match r {
+        Ok(reply) => {
+            w.entry("ok", &*reply.value);
+            if let Some(fix) = &reply.fix {
+                w.entry("fix", fix);
+            }
+        }
+        Err(e) => {
+            w.key("error");
+            super::write_error(&e, &mut w);
+        }
+    }
+    w.end_object();
+    String::from_utf8(w.into_bytes()).unwrap_or_default()
+}
+
 /// One async method, start to end; its outcome as JSON.
 async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
-    // Each arm yields its own result type; they meet as JSON text.
-    macro_rules! out {
-        ($e:expr) => {
-            match $e {
-                Ok(v) => outcome(Ok(&v)),
-                Err(e) => outcome::<Value>(Err(e)),
-            }
-        };
-    }
+    finish(call(s, op, a).await)
+}
+
+async fn call(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> Result<Reply> {
     match op {
-        "createRunLog" => out!(
-            async {
-                let run_id = a.string(0, "runId")?;
-                let o = a.options(1, "options")?;
-                let new = NewRunLog {
-                    dag_hash: opt_string(&o, "dag_hash")?,
-                    use_cached: opt_bool(&o, "use_cached")?.unwrap_or(false),
-                    tag: opt_string(&o, "tag")?,
-                    original_run_id: opt_string(&o, "original_run_id")?,
-                    status: opt_string(&o, "status")?,
-                };
-                s.create_run_log(&run_id, new).await
-            }
-            .await
-        ),
+        "createRunLog" => out(async {
+            let run_id = a.string(0, "runId")?;
+            let o = a.options(1, "options")?;
+            let new = NewRunLog {
+                dag_hash: opt_string(&o, "dag_hash")?,
+                use_cached: opt_bool(&o, "use_cached")?.unwrap_or(false),
+                tag: opt_string(&o, "tag")?,
+                original_run_id: opt_string(&o, "original_run_id")?,
+                status: opt_string(&o, "status")?,
+            };
+            s.create_run_log(&run_id, new).await
+        }
+        .await),
         "getRunLogById" => {
             let read = async {
                 let run_id = a.string(0, "runId")?;
@@ -208,94 +233,68 @@ async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
                 };
                 s.get_run_log_and_skeleton(&run_id, full).await
             };
-            match read.await {
-                // The skeleton rides along as raw text: JS keeps it beside the object and hands it
-                // back to putRunLog.
-                Ok((log, Some(sk))) => with_fix(&log, &pyjson::to_raw_string(&sk)),
-                Ok((log, None)) => outcome(Ok(&log)),
-                Err(e) => outcome::<Value>(Err(e)),
-            }
+            let (log, skeleton) = read.await?;
+            Ok(Reply { value: Box::new(log), fix: skeleton.map(|sk| pyjson::to_raw_string(&sk)) })
         }
-        "putRunLog" => out!(
-            async {
-                let mut value = a.get(0).clone();
-                if let Value::String(fix) = a.get(1) {
-                    if let Ok(skeleton) = pyjson::parse_str(fix) {
-                        value.reconcile(&skeleton);
-                    }
+        "putRunLog" => out(async {
+            let mut value = a.get(0).clone();
+            if let Value::String(fix) = a.get(1) {
+                if let Ok(skeleton) = pyjson::parse_str(fix) {
+                    value.reconcile(&skeleton);
                 }
-                s.put_run_log(&RunLog::from_value(value)?).await.map(done)
             }
-            .await
-        ),
-        "getRunLogText" => out!(async { s.get_run_log_text(&a.string(0, "runId")?).await }.await),
-        "putRunLogText" => out!(async { s.put_run_log_text(&a.string(0, "text")?).await.map(done) }.await),
-        "updateRunLogStatus" => out!(
-            async { s.update_run_log_status(&a.string(0, "runId")?, &a.string(1, "status")?).await.map(done) }.await
-        ),
-        "getParameters" => out!(async { s.get_parameters(&a.string(0, "runId")?).await }.await),
-        "setParameters" => {
-            out!(async { s.set_parameters(&a.string(0, "runId")?, &a.object(1, "parameters")?).await.map(done) }.await)
+            s.put_run_log(&RunLog::from_value(value)?).await.map(done)
         }
-        "getRunConfig" => out!(async { s.get_run_config(&a.string(0, "runId")?).await }.await),
+        .await),
+        "getRunLogText" => out(async { s.get_run_log_text(&a.string(0, "runId")?).await }.await),
+        "putRunLogText" => out(async { s.put_run_log_text(&a.string(0, "text")?).await.map(done) }.await),
+        "updateRunLogStatus" => {
+            out(async { s.update_run_log_status(&a.string(0, "runId")?, &a.string(1, "status")?).await.map(done) }
+                .await)
+        }
+        "getParameters" => out(async { s.get_parameters(&a.string(0, "runId")?).await }.await),
+        "setParameters" => {
+            out(async { s.set_parameters(&a.string(0, "runId")?, &a.object(1, "parameters")?).await.map(done) }.await)
+        }
+        "getRunConfig" => out(async { s.get_run_config(&a.string(0, "runId")?).await }.await),
         "setRunConfig" => {
-            out!(async { s.set_run_config(&a.string(0, "runId")?, &a.object(1, "runConfig")?).await.map(done) }.await)
+            out(async { s.set_run_config(&a.string(0, "runId")?, &a.object(1, "runConfig")?).await.map(done) }.await)
         }
         "getStepLog" => {
-            out!(async { s.get_step_log(&a.string(0, "internalName")?, &a.string(1, "runId")?).await }.await)
+            out(async { s.get_step_log(&a.string(0, "internalName")?, &a.string(1, "runId")?).await }.await)
         }
-        "addStepLog" => out!(
-            async {
-                let step = StepLog::from_value(a.get(0).clone())?;
-                s.add_step_log(&step, &a.string(1, "runId")?).await.map(done)
-            }
-            .await
-        ),
+        "addStepLog" => out(async {
+            let step = StepLog::from_value(a.get(0).clone())?;
+            s.add_step_log(&step, &a.string(1, "runId")?).await.map(done)
+        }
+        .await),
         "getBranchLog" => {
-            out!(async { s.get_branch_log(&a.string(0, "internalBranchName")?, &a.string(1, "runId")?).await }.await)
+            out(async { s.get_branch_log(&a.string(0, "internalBranchName")?, &a.string(1, "runId")?).await }.await)
         }
-        "addBranchLog" => out!(
-            async {
-                let branch = BranchLog::from_value(a.get(0).clone())?;
-                s.add_branch_log(&branch, &a.string(1, "runId")?).await.map(done)
-            }
-            .await
-        ),
-        "listRunLogs" => out!(
-            async {
-                let o = a.options(0, "options")?;
-                let limit = opt_count(o.get("limit"), "limit")?.map(|n| n.min(u64::from(u32::MAX)) as u32);
-                s.list_run_logs(&ListOptions { limit, start_after: opt_string(&o, "startAfter")? }).await
-            }
-            .await
-        ),
-        "presignGetRunLog" => out!(
-            async {
-                let expires = opt_count(Some(a.get(1)), "expiresInSeconds")?;
-                s.presign_get_run_log(&a.string(0, "runId")?, expires).await
-            }
-            .await
-        ),
+        "addBranchLog" => out(async {
+            let branch = BranchLog::from_value(a.get(0).clone())?;
+            s.add_branch_log(&branch, &a.string(1, "runId")?).await.map(done)
+        }
+        .await),
+        "listRunLogs" => out(async {
+            let o = a.options(0, "options")?;
+            let limit = opt_count(o.get("limit"), "limit")?.map(|n| n.min(u64::from(u32::MAX)) as u32);
+            s.list_run_logs(&ListOptions { limit, start_after: opt_string(&o, "startAfter")? }).await
+        }
+        .await),
+        "presignGetRunLog" => out(async {
+            let expires = opt_count(Some(a.get(1)), "expiresInSeconds")?;
+            s.presign_get_run_log(&a.string(0, "runId")?, expires).await
+        }
+        .await),
         "__fault" => {
             // After some IO, as a real fault would strike mid-call.
             crate::host::Host::sleep(&s.host, std::time::Duration::ZERO).await;
             let how = a.string(0, "how").unwrap_or_default();
             fault(&how)
         }
-        _ => {
-            outcome::<Value>(Err(Error::invalid_argument("method", format!("no method {}", crate::error::quoted(op)))))
-        }
+        _ => Err(Error::invalid_argument("method", format!("no method {}", crate::error::quoted(op)))),
     }
-}
-
-/// `{"ok": value, "fix": "<skeleton text>"}`.
-fn with_fix<T: ToJson>(v: &T, fix: &str) -> String {
-    let mut w = crate::pyjson::Writer::new(false);
-    w.begin_object();
-    w.entry("ok", v);
-    w.entry("fix", fix);
-    w.end_object();
-    String::from_utf8(w.into_bytes()).unwrap_or_default()
 }
 
 /// Test hook of the package's containment tests: a fault inside the module, as a bug would cause
