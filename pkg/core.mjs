@@ -85,6 +85,9 @@ function envJson(env) {
  * Builds the API over `glue` (the wasm-bindgen module, initialized) for a host that may offer
  * `readFile(path) -> string | undefined` and `sha256(bytes) -> hex` (Node's fs and crypto).
  */
+/** Memory an idle module keeps (see giveMemoryBack). */
+const MEMORY_KEEP = 32 * 1024 * 1024;
+
 export function createApi(glue, { readFile, sha256 } = {}) {
   // The instance's generation: bumped when a fault kills it. Handles and calls of an older
   // generation are stale.
@@ -143,6 +146,10 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     if (io.sleep !== undefined) {
       return new Promise((resolve) => setTimeout(() => resolve({ id: io.id, give: () => glue.wake(io.id) }), io.sleep));
     }
+    if (io.digest) {
+      const bytes = guard(() => glue.takeBody(io.id));
+      return hashHex(bytes).then((hex) => ({ id: io.id, give: () => glue.digested(io.id, hex) }), () => ({ id: io.id, give: () => glue.digested(io.id, "") }));
+    }
     let body;
     if (io.body) body = guard(() => glue.takeBody(io.id));
     return (async () => {
@@ -163,6 +170,15 @@ export function createApi(glue, { readFile, sha256 } = {}) {
         return { id: io.id, give: () => glue.deliverError(io.id, code, String(message)) };
       }
     })();
+  }
+
+  /** SHA-256 as hex: the host's synchronous hash where it has one (Node), else WebCrypto. */
+  async function hashHex(bytes) {
+    if (sha256 !== undefined) return sha256(bytes);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    let hex = "";
+    for (const b of digest) hex += (b < 16 ? "0" : "") + b.toString(16);
+    return hex;
   }
 
   /** Drives task `task` of the current instance to its outcome. */
@@ -199,7 +215,23 @@ export function createApi(glue, { readFile, sha256 } = {}) {
           lost(e);
         }
       }
+      if (running.size === 0 && generation === born) giveMemoryBack();
     }
+  }
+
+  /**
+   * A wasm memory only grows: once a large document has grown it past MEMORY_KEEP, the idle
+   * module is restarted (at its next call) and the old memory left to the garbage collector.
+   * Below that, freed memory is reused by the next call.
+   */
+  function giveMemoryBack() {
+    try {
+      if (guard(() => glue.memoryBytes()) <= MEMORY_KEEP) return;
+    } catch {
+      return; // a fault here restarts the module anyway
+    }
+    generation++;
+    resetPending = true;
   }
 
   class S3RunLogStore {

@@ -3,7 +3,6 @@
 //! `layout`, `request_timeout_seconds`), where objects live (endpoint, addressing) and how run ids become keys.
 
 use crate::value::Value;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::credentials::Env;
 use crate::error::{quoted, Error, Result};
@@ -328,14 +327,16 @@ pub fn check_run_id(run_id: &str) -> Result<()> {
     Err(Error::invalid_argument("run id", format!("{}: {why}", quoted(run_id))))
 }
 
-/// The characters left as they are in a key path: RFC 3986 unreserved, and `/`.
-const KEY_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
-/// Query values encode `/` too.
-const QUERY_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Percent-encodes a query parameter value the way SigV4 canonicalizes it.
+/// Percent-encodes a query parameter value the way SigV4 canonicalizes it (`/` too).
 pub fn encode_query_value(v: &str) -> String {
-    utf8_percent_encode(v, QUERY_SET).to_string()
+    uri_encode(v, false)
+}
+
+/// SigV4's `UriEncode`, the signer's own (one encoder in the crate and the wasm).
+fn uri_encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    magnus_s3_sigv4::canonical::encode(s, keep_slash, &mut out);
+    out
 }
 
 /// Where objects of the bucket are addressed.
@@ -353,7 +354,7 @@ impl Endpoint {
     /// URL of the bucket root, ending in `/`.
     pub fn bucket_url(&self) -> String {
         if self.path_style {
-            format!("{}/{}/", self.origin, utf8_percent_encode(&self.bucket, QUERY_SET))
+            format!("{}/{}/", self.origin, uri_encode(&self.bucket, false))
         } else {
             let (scheme, host) = self.origin.split_once("://").unwrap_or(("https", &self.origin));
             format!("{scheme}://{}.{host}/", self.bucket)
@@ -362,7 +363,7 @@ impl Endpoint {
 
     /// URL of an object, the key percent-encoded once (S3 signs it as sent).
     pub fn object_url(&self, key: &str) -> String {
-        format!("{}{}", self.bucket_url(), utf8_percent_encode(key, KEY_SET))
+        format!("{}{}", self.bucket_url(), uri_encode(key, true))
     }
 }
 

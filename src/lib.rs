@@ -36,6 +36,7 @@ pub mod signing;
 pub mod store;
 pub mod sts;
 pub mod value;
+pub mod verbatim;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wasm;
@@ -44,7 +45,7 @@ pub use config::{Config, Layout};
 pub use credentials::{Credentials, Env};
 pub use error::{Error, Result};
 pub use model::{BranchLog, CodeIdentity, DataCatalog, RunLog, StepAttempt, StepLog};
-pub use store::{ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
+pub use store::{JsRead, ListOptions, NewRunLog, RunLogSummary, S3RunLogStore, WritePolicy};
 pub use value::{Map, Number, Value};
 
 /// The README's Rust example, compiled as a doctest so it cannot rot.

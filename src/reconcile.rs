@@ -140,23 +140,42 @@ pub fn js_keeps(text: &str) -> bool {
     !frac.is_empty()
         && frac.bytes().all(|b| b.is_ascii_digit())
         && !frac.ends_with('0')
-        && format!("{int}{frac}").trim_start_matches('0').len() <= 17
+        && significant_digits(int, frac) <= 17
         && (int != "0" || frac.len() - frac.trim_start_matches('0').len() < 6)
+}
+
+/// Digits of `int.frac` from the first non-zero one on.
+fn significant_digits(int: &str, frac: &str) -> usize {
+    match int.trim_start_matches('0').len() {
+        0 => frac.trim_start_matches('0').len(),
+        n => n + frac.len(),
+    }
 }
 
 /// True when a JS object would list these keys in another order: JS puts array-index keys
 /// (`"0"`, `"17"`, up to 2^32 - 2) first, ascending.
 fn js_reorders<V>(m: &Map<V>) -> bool {
-    fn index(k: &str) -> Option<u64> {
-        if k.is_empty() || k.len() > 10 || (k.len() > 1 && k.starts_with('0')) || !k.bytes().all(|b| b.is_ascii_digit())
-        {
+    js_reorders_keys(m.keys().map(String::as_bytes))
+}
+
+/// [`js_reorders`] of keys (UTF-8) in their order.
+pub(crate) fn js_reorders_keys<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
+    fn index(k: &[u8]) -> Option<u64> {
+        if k.is_empty() || k.len() > 10 || (k.len() > 1 && k[0] == b'0') {
             return None;
         }
-        k.parse::<u64>().ok().filter(|n| *n < u64::from(u32::MAX))
+        let mut n = 0u64;
+        for &b in k {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u64::from(b - b'0');
+        }
+        (n < u64::from(u32::MAX)).then_some(n)
     }
     let mut seen_other = false;
     let mut last: Option<u64> = None;
-    for k in m.keys() {
+    for k in keys {
         match index(k) {
             Some(n) => {
                 if seen_other || last.is_some_and(|l| n < l) {

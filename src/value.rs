@@ -70,7 +70,7 @@ impl Number {
 
     /// True for integer text (no fraction, no exponent, not NaN or Infinity).
     pub fn is_integer(&self) -> bool {
-        !self.0.bytes().any(|b| matches!(b, b'.' | b'e' | b'E' | b'N' | b'I'))
+        is_integer_text(&self.0)
     }
 
     /// The value as an `i64`, if it is integer text in range.
@@ -95,6 +95,11 @@ impl Number {
     pub fn as_f64(&self) -> f64 {
         crate::pyjson::parse_f64(&self.0)
     }
+}
+
+/// [`Number::is_integer`] of a number's text.
+pub(crate) fn is_integer_text(text: &str) -> bool {
+    !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E' | b'N' | b'I'))
 }
 
 /// JSON's number grammar, or `NaN` / `Infinity` / `-Infinity`.

@@ -42,7 +42,17 @@ pub trait Host {
     /// A text file's content (the shared credentials file); `None` where it cannot be read or
     /// there is no file system.
     fn read_file(&self, path: &str) -> Option<String>;
+
+    /// The SHA-256 of a large request body as lower-case hex, where the host's own crypto is
+    /// faster than hashing in this crate (node:crypto, WebCrypto); `None` to let the signer hash.
+    async fn sha256(&self, _data: &[u8]) -> Option<String> {
+        None
+    }
 }
+
+/// Bodies from this size on are offered to [`Host::sha256`] (smaller ones hash faster here than
+/// a trip to the host takes).
+pub const HOST_HASH_MIN: usize = 64 * 1024;
 
 /// The default host of this target: [`native::NativeHost`] natively.
 #[cfg(not(target_arch = "wasm32"))]

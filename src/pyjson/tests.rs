@@ -176,3 +176,14 @@ fn bad_json_reports_position_not_content() {
     assert!(matches!(parse(b"\xff\xfe\x00"), Err(Error::InvalidRunLog { .. })));
     assert!(matches!(parse(b"{\"a\": \"\xff\"}"), Err(Error::InvalidRunLog { .. })));
 }
+
+#[test]
+fn indent_past_sixteen_levels_keeps_growing_by_four() {
+    let v = Value::parse(&format!("{}1{}", "[".repeat(20), "]".repeat(20))).unwrap();
+    let text = String::from_utf8(to_vec(&v)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (depth, line) in lines.iter().take(21).enumerate() {
+        let want = if depth < 20 { "[" } else { "1" };
+        assert_eq!(*line, format!("{}{want}", " ".repeat(4 * depth)), "line {depth}");
+    }
+}

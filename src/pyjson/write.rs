@@ -65,7 +65,12 @@ impl Writer {
 
     /// A writer of `mode`.
     pub fn with_mode(mode: Mode) -> Self {
-        Writer { out: Vec::with_capacity(4096), mode, python: mode == Mode::Python, open: Vec::new() }
+        Self::with_capacity(mode, 4096)
+    }
+
+    /// A writer of `mode` with room for `bytes` of text.
+    pub fn with_capacity(mode: Mode, bytes: usize) -> Self {
+        Writer { out: Vec::with_capacity(bytes), mode, python: mode == Mode::Python, open: Vec::new() }
     }
 
     /// The text written so far.
@@ -74,9 +79,17 @@ impl Writer {
     }
 
     fn newline(&mut self) {
-        self.out.push(b'\n');
-        for _ in 0..self.open.len() {
-            self.out.extend_from_slice(b"    ");
+        // A line break and 16 levels of indent, cut to size: one copy instead of one per level.
+        const INDENT: &[u8; 65] = b"\n                                                                ";
+        let n = 1 + 4 * self.open.len();
+        match INDENT.get(..n) {
+            Some(line) => self.out.extend_from_slice(line),
+            None => {
+                self.out.extend_from_slice(INDENT);
+                for _ in 16..self.open.len() {
+                    self.out.extend_from_slice(b"    ");
+                }
+            }
         }
     }
 
@@ -144,6 +157,11 @@ impl Writer {
         v.write_json(self);
     }
 
+    /// A value given as JSON text, copied as it is (the caller vouches for it).
+    pub fn raw(&mut self, json: &[u8]) {
+        self.out.extend_from_slice(json);
+    }
+
     /// `null`.
     pub fn null(&mut self) {
         self.out.extend_from_slice(b"null");
@@ -157,12 +175,16 @@ impl Writer {
     /// A number: in Python's layout as Python writes the value it reads from this text
     /// (`1E5` → `100000.0`); compact, the text itself, non-finite ones as `null`.
     pub fn number(&mut self, n: &Number) {
-        let text = n.as_str();
+        self.number_text(n.as_str());
+    }
+
+    /// [`Writer::number`] of a number's text (JSON's grammar, or `NaN` / `Infinity`).
+    pub fn number_text(&mut self, text: &str) {
         if self.python {
-            if n.is_integer() {
+            if crate::value::is_integer_text(text) {
                 self.out.extend_from_slice(if text == "-0" { b"0" } else { text.as_bytes() });
             } else {
-                let repr = python_float_repr(n.as_f64());
+                let repr = python_float_repr(parse_f64(text));
                 self.out.extend_from_slice(repr.as_bytes());
             }
         } else if self.mode == Mode::Compact && (text.ends_with("NaN") || text.ends_with("Infinity")) {

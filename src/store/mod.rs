@@ -54,6 +54,26 @@ pub struct ListOptions {
     pub start_after: Option<String>,
 }
 
+/// A run log read for a JS caller ([`S3RunLogStore::get_run_log_for_js`]).
+#[derive(Debug)]
+pub enum JsRead {
+    /// The stored text, which `JSON.parse` turns into exactly the run log, and its skeleton as
+    /// raw JSON text (`None` when JS loses nothing of it).
+    Text {
+        /// The stored bytes (UTF-8 JSON).
+        text: Vec<u8>,
+        /// The skeleton's raw text.
+        fix: Option<String>,
+    },
+    /// The run log, and its skeleton.
+    Model {
+        /// The run log.
+        log: Box<RunLog>,
+        /// The skeleton.
+        fix: Option<Value>,
+    },
+}
+
 /// One run found by [`S3RunLogStore::list_run_logs`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLogSummary {
@@ -258,20 +278,26 @@ impl<H: Host> S3RunLogStore<H> {
         }
     }
 
-    /// [`Self::get_run_log_by_id`], and what a value world of JS numbers and JS key order would
-    /// lose of it ([`crate::reconcile::skeleton`]): the npm package hands this back with
-    /// `putRunLog`, so a document read, changed and written keeps every text it did not change.
-    pub async fn get_run_log_and_skeleton(&self, run_id: &str, full: bool) -> Result<(RunLog, Option<Value>)> {
+    /// [`Self::get_run_log_by_id`] for a JS caller, with what a value world of JS numbers and JS
+    /// key order would lose of it ([`crate::reconcile::skeleton`]): the npm package hands this
+    /// back with `putRunLog`, so a document read, changed and written keeps every text it did
+    /// not change. A stored text that already is what JS should get is handed over as it is
+    /// ([`crate::verbatim`]), without building the model.
+    pub async fn get_run_log_for_js(&self, run_id: &str, full: bool) -> Result<JsRead> {
         match self.config.layout {
             Layout::Single => {
-                let value = crate::pyjson::parse(&self.get_run_log_bytes(run_id).await?)?;
-                let skeleton = crate::reconcile::skeleton(&value);
-                Ok((RunLog::from_value(value)?, skeleton))
+                let text = self.get_run_log_bytes(run_id).await?;
+                if let Some(fix) = crate::verbatim::check(&text) {
+                    return Ok(JsRead::Text { text, fix });
+                }
+                let value = crate::pyjson::parse(&text)?;
+                let fix = crate::reconcile::skeleton(&value);
+                Ok(JsRead::Model { log: Box::new(RunLog::from_value(value)?), fix })
             }
             Layout::Chunked => {
                 let log = self.chunked_read(run_id, full).await?;
-                let skeleton = crate::reconcile::skeleton_of(&log);
-                Ok((log, skeleton))
+                let fix = crate::reconcile::skeleton_of(&log);
+                Ok(JsRead::Model { log: Box::new(log), fix })
             }
         }
     }
@@ -284,6 +310,19 @@ impl<H: Host> S3RunLogStore<H> {
             Layout::Single => self.single_put(run_log).await,
             Layout::Chunked => self.chunked_put(run_log).await,
         }
+    }
+
+    /// [`Self::put_run_log`] of a run log given as JSON text (`JSON.stringify`'s, say). In the
+    /// single layout a text in the model's own shape is written as magnus's bytes in one pass
+    /// ([`crate::verbatim::transcode`]); anything else is read and written the general way.
+    pub async fn put_run_log_json(&self, text: &[u8]) -> Result<()> {
+        if self.config.layout == Layout::Single {
+            if let Some((run_id, bytes)) = crate::verbatim::transcode(text) {
+                crate::config::check_run_id(&run_id)?;
+                return self.single_put_bytes(&run_id, bytes).await;
+            }
+        }
+        self.put_run_log(&RunLog::from_json_bytes(text)?).await
     }
 
     /// Sets the run's status.

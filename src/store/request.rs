@@ -156,11 +156,15 @@ impl<H: Host> S3RunLogStore<H> {
         let mut attempt = 0;
         let unsigned = req.headers.len();
         let timeout = Duration::from_secs(self.config.request_timeout_seconds.into());
+        // A large body is hashed once, by the host where it can do it faster.
+        let payload_hash =
+            if req.body.len() >= crate::host::HOST_HASH_MIN { self.host.sha256(&req.body).await } else { None };
         loop {
             // Signed headers go on in place (no copy of the body); a new try drops them first.
             req.headers.truncate(unsigned);
             let parts = RequestParts { method: req.method, url: &req.url, headers: &req.headers, body: &req.body };
-            let opts = SignOptions::new(credentials, &self.config.region, service, self.now());
+            let mut opts = SignOptions::new(credentials, &self.config.region, service, self.now());
+            opts.payload_hash = payload_hash.as_deref();
             let signed = signing::sign_headers(&parts, &opts)?;
             req.headers.extend(signed.into_iter().map(|(k, v)| (k.to_string(), v)));
             let result = self.host.send(&req, timeout).await.map_err(|e| self.scrub(e));

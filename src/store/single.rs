@@ -27,8 +27,13 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     pub(super) async fn single_put(&self, log: &RunLog) -> Result<()> {
-        let key = self.config.run_key(&log.run_id)?;
-        match self.put(&key, log.to_json_bytes(), &Condition::None).await? {
+        self.single_put_bytes(&log.run_id, log.to_json_bytes()).await
+    }
+
+    /// Writes magnus's bytes of run `run_id` (last writer wins).
+    pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>) -> Result<()> {
+        let key = self.config.run_key(run_id)?;
+        match self.put(&key, bytes, &Condition::None).await? {
             Put::Written | Put::PreconditionFailed => Ok(()),
         }
     }

@@ -18,14 +18,27 @@ use crate::pyjson::Writer;
 
 /// IO the JS side is asked to do.
 enum Need {
-    Http { method: &'static str, url: String, headers: Vec<(String, String)>, body: Vec<u8>, timeout_ms: u64 },
-    Sleep { ms: u64 },
+    Http {
+        method: &'static str,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        timeout_ms: u64,
+    },
+    Sleep {
+        ms: u64,
+    },
+    /// SHA-256 of the bytes (taken with `takeBody`), answered with `digested`.
+    Digest {
+        data: Vec<u8>,
+    },
 }
 
 /// What came back.
 enum Outcome {
     Http(Result<HttpResponse>),
     Woke,
+    Digest(String),
 }
 
 #[derive(Default)]
@@ -74,6 +87,10 @@ pub(super) fn write_issued(w: &mut Writer) {
                 }
             }
             Need::Sleep { ms } => w.entry("sleep", &ms),
+            Need::Digest { data } => {
+                w.entry("digest", &true);
+                IO.with(|io| io.borrow_mut().bodies.push((id, data)));
+            }
         }
         w.end_object();
     }
@@ -115,6 +132,13 @@ pub fn deliver_error(id: u32, code: &str, message: &str) {
 #[wasm_bindgen]
 pub fn wake(id: u32) {
     finish(id, Outcome::Woke);
+}
+
+/// The SHA-256 (lower-case hex) asked for by `id`; anything else than 64 hex digits is ignored
+/// (the signer then hashes the body itself).
+#[wasm_bindgen]
+pub fn digested(id: u32, hex: &str) {
+    finish(id, Outcome::Digest(hex.to_string()));
 }
 
 /// A future that waits for the outcome of one piece of IO.
@@ -184,7 +208,16 @@ impl Host for Driven {
         };
         match (Wait { need: Some(need), id: None }).await {
             Outcome::Http(r) => r,
-            Outcome::Woke => Err(Error::Network { code: "request".into(), message: "no answer".into() }),
+            _ => Err(Error::Network { code: "request".into(), message: "no answer".into() }),
+        }
+    }
+
+    async fn sha256(&self, data: &[u8]) -> Option<String> {
+        match (Wait { need: Some(Need::Digest { data: data.to_vec() }), id: None }).await {
+            Outcome::Digest(hex) if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+                Some(hex)
+            }
+            _ => None,
         }
     }
 

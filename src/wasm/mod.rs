@@ -20,6 +20,13 @@ mod tasks;
 use crate::error::Error;
 use crate::pyjson::{ToJson, Writer};
 
+/// The module's linear memory in bytes. A wasm memory never shrinks: the JS side restarts an
+/// idle module whose memory a large document grew past its limit (`pkg/core.mjs`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 /// Writes an error as `{"name": ..., "message": ..., <fields a caller can branch on>}`.
 pub(crate) fn write_error(e: &Error, w: &mut Writer) {
     w.begin_object();

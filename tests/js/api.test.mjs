@@ -150,3 +150,13 @@ test("env defaults to process.env, and Worker-style env objects ignore non-strin
   const workerEnv = { ...env(), KV: { get() {} }, COUNT: 3 };
   assert.equal((await new S3RunLogStore(config(prefix), workerEnv).getRunLogById("from-process-env")).run_id, "from-process-env");
 });
+
+test("a large run log is hashed by the host's crypto and S3 accepts the signature", async () => {
+  const store = new S3RunLogStore(config(uniquePrefix("large")), env());
+  const log = await store.createRunLog("big");
+  for (let i = 0; i < 600; i++) log.parameters[`p${i}`] = "x".repeat(400);
+  await store.putRunLog(log); // ~270 KB: over the 64 KiB the host hashes
+  const back = await store.getRunLogById("big");
+  assert.equal(Object.keys(back.parameters).length, 600);
+  assert.equal(back.parameters.p599.length, 400);
+});

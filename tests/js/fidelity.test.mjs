@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { S3RunLogStore } from "magnus-s3";
-import { config, env, uniquePrefix } from "./helpers.mjs";
+import { join } from "node:path";
+import { config, env, shared, uniquePrefix } from "./helpers.mjs";
 
 const SPECIAL = `{"dropout": 0.0, "score": 1.0, "big": 12345678901234567890123, "tiny": 1e-07, "huge": 1e+16, "neg": -0.0, "nan": NaN, "inf": Infinity, "b": 1, "10": "ten", "2": "two", "nested": {"3": 1.0, "a": [2.0, 1e+22]}}`;
 
@@ -77,4 +78,36 @@ test("getRunLogText / putRunLogText keep the exact text and check it", async () 
   await assert.rejects(store.putRunLogText(`{"run_id": "t", "steps": []}`), { name: "InvalidRunLogError", path: "$.steps" });
   await assert.rejects(store.putRunLogText(`{"run_id": `), { name: "InvalidRunLogError" });
   await assert.rejects(store.getRunLogText("nope"), { name: "RunLogNotFoundError" });
+});
+
+// The fast paths (src/verbatim.rs): a run log in magnus's own shape is handed to JSON.parse as
+// stored and written back from JSON.stringify's text in one pass. Every run log magnus wrote
+// comes back byte for byte through getRunLogById + putRunLog.
+test("every magnus fixture survives getRunLogById + putRunLog byte for byte", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const dir = join(shared, "fixtures", "magnus-0.5.1");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  assert.ok(files.length >= 10, `${files.length} fixtures`);
+  const store = new S3RunLogStore(config(uniquePrefix("fixtures")), env());
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), "utf8");
+    await store.putRunLogText(text);
+    const runId = JSON.parse(text).run_id;
+    await store.putRunLog(await store.getRunLogById(runId));
+    assert.equal(await store.getRunLogText(runId), text, f);
+  }
+});
+
+test("a document in magnus's shape keeps its float texts through a change made in JS", async () => {
+  const store = new S3RunLogStore(config(uniquePrefix("fast-fix")), env());
+  const text = python(`{"run_id": "f", "dag_hash": "", "use_cached": false, "tag": "", "original_run_id": "", "status": "SUCCESS",
+    "steps": {}, "parameters": {"dropout": 0.0, "huge": 1e+16, "b": 1, "10": "ten", "2": "two"}, "run_config": {}}`);
+  await store.putRunLogText(text);
+  const log = await store.getRunLogById("f");
+  assert.deepEqual(Object.keys(log.parameters), ["2", "10", "dropout", "huge", "b"], "JS's own order in the object");
+  log.parameters.b = 2;
+  log.status = "FAIL";
+  await store.putRunLog(log);
+  const want = text.replace('"b": 1', '"b": 2').replace('"SUCCESS"', '"FAIL"');
+  assert.equal(await store.getRunLogText("f"), want, "stored texts and order kept, the changes made");
 });

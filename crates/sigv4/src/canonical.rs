@@ -150,8 +150,9 @@ pub(super) fn normalize_path(path: &str) -> String {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-/// Percent-encodes all but unreserved bytes (and `/` when `keep_slash`), upper-case hex.
-pub(super) fn encode(s: &str, keep_slash: bool, out: &mut String) {
+/// Percent-encodes all but unreserved bytes (and `/` when `keep_slash`), upper-case hex: SigV4's
+/// `UriEncode`, which S3 also uses for object keys.
+pub fn encode(s: &str, keep_slash: bool, out: &mut String) {
     let keep = if keep_slash { UNRESERVED_AND_SLASH } else { UNRESERVED };
     let bytes = s.as_bytes();
     let mut start = 0;
