@@ -149,7 +149,7 @@ impl<H: Host> S3RunLogStore<H> {
                 let claim =
                     format!("{dir}{}{}", chunked::CLAIMS, chunked::list_prefix(kind, name).trim_end_matches('-'));
                 match self.put(&claim, mine.clone().into_bytes(), &Condition::Absent).await? {
-                    Put::Written => mine,
+                    Put::Written(_) => mine,
                     Put::PreconditionFailed => {
                         let (owner, _) = self.get(&claim).await?.ok_or_else(|| Error::S3 {
                             status: 404,

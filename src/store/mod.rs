@@ -9,7 +9,9 @@
 //!
 //! Every change to a stored document is a read-modify-write that ends in a conditional PUT
 //! (`If-Match` on the ETag read, `If-None-Match: *` on create), retried with jittered backoff
-//! when another writer won the race, so parallel writers never lose updates.
+//! when another writer won the race, so parallel writers never lose updates. The read is skipped
+//! when this store wrote the document last (it keeps what it wrote and its ETag): the `If-Match`
+//! still guards the write, and a 412 sends it back to a fresh read.
 
 mod chunked;
 mod request;
@@ -150,6 +152,8 @@ pub struct S3RunLogStore<H = DefaultHost> {
     last_time_ns: Arc<AtomicU64>,
     /// Chunked layout: what this store has learned about object names (see `ChunkNames`).
     chunk_names: Arc<Mutex<chunked::ChunkNames>>,
+    /// The documents this store wrote last, with their ETags (see `request::Written`).
+    written: Arc<Mutex<request::Written>>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -181,6 +185,7 @@ impl<H: Host> S3RunLogStore<H> {
             clock_skew_ms: Arc::default(),
             last_time_ns: Arc::default(),
             chunk_names: Arc::default(),
+            written: Arc::default(),
         })
     }
 
@@ -473,10 +478,7 @@ impl<H: Host> S3RunLogStore<H> {
             Layout::Chunked => self.header_key(run_id)?,
         };
         let missing = || crate::Error::RunLogNotFound { run_id: run_id.to_string() };
-        self.update_object(&key, &missing, RunLog::from_json_bytes, RunLog::to_json_bytes, change)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.with_run_id(run_id))
+        self.update_run_log(&key, &missing, change).await.map_err(|e| e.with_run_id(run_id))
     }
 }
 

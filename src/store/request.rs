@@ -12,6 +12,7 @@ use super::S3RunLogStore;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::host::{Host, HttpRequest, HttpResponse, Jitter};
+use crate::model::RunLog;
 use crate::s3::{self, Condition, ObjectInfo};
 use crate::signing::{self, RequestParts, SignOptions};
 
@@ -36,8 +37,40 @@ pub(super) type Fetched = Option<(Vec<u8>, Option<String>)>;
 /// The outcome of a conditional PUT.
 #[derive(Debug)]
 pub(super) enum Put {
-    Written,
+    /// Written; the new ETag where the server gave one.
+    Written(Option<String>),
     PreconditionFailed,
+}
+
+/// The run logs (or chunked headers) this store wrote last, by key, with the ETag each write
+/// got: the base of the next read-modify-write of that key, instead of a GET and a parse.
+/// Bounded in count and in size; any other write of the key forgets it.
+#[derive(Debug, Default)]
+pub(super) struct Written(Vec<(String, String, RunLog)>);
+
+impl Written {
+    const KEYS: usize = 4;
+    /// Documents bigger than this (as written) are read again instead of kept.
+    const MAX_BYTES: usize = 1 << 20;
+
+    /// Takes out what was written at `key` (a base is used once).
+    fn take(&mut self, key: &str) -> Option<(RunLog, String)> {
+        let i = self.0.iter().position(|(k, ..)| k == key)?;
+        let (_, etag, log) = self.0.remove(i);
+        Some((log, etag))
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.0.retain(|(k, ..)| k != key);
+    }
+
+    fn keep(&mut self, key: &str, etag: String, log: RunLog) {
+        self.forget(key);
+        if self.0.len() == Self::KEYS {
+            self.0.remove(0);
+        }
+        self.0.push((key.to_string(), etag, log));
+    }
 }
 
 /// What one listing call found: objects and (with a delimiter) common prefixes, in key order.
@@ -203,9 +236,10 @@ impl<H: Host> S3RunLogStore<H> {
     /// PUTs a JSON document under a condition (none at all with `unsafe_last_writer_wins`).
     pub(super) async fn put(&self, key: &str, body: Vec<u8>, condition: &Condition) -> Result<Put> {
         let condition = if self.config.unsafe_last_writer_wins { &Condition::None } else { condition };
+        self.lock_written().forget(key);
         let resp = self.execute(s3::put_json(&self.endpoint, key, body, condition)).await?;
         match resp.status {
-            200..=299 => Ok(Put::Written),
+            200..=299 => Ok(Put::Written(resp.etag().map(str::to_string))),
             // 409 ConditionalRequestConflict: AWS's answer to two conditional writes in flight.
             412 | 409 if *condition != Condition::None => Ok(Put::PreconditionFailed),
             _ => Err(self.error_from(&resp)),
@@ -220,6 +254,7 @@ impl<H: Host> S3RunLogStore<H> {
     pub(super) async fn create_object(&self, key: &str, body: Vec<u8>) -> Result<bool> {
         const TOKEN: &str = "x-amz-meta-create-token";
         let token = format!("{:x}-{:x}", self.unique_time_ns(1), self.host.random());
+        self.lock_written().forget(key);
         let mut req = s3::put_json(&self.endpoint, key, body, &Condition::Absent);
         req.headers.push((TOKEN.into(), token.clone()));
         let resp = self.execute(req).await?;
@@ -240,24 +275,31 @@ impl<H: Host> S3RunLogStore<H> {
         self.host.sleep(Duration::from_millis(ms)).await;
     }
 
-    /// Read-modify-write of one JSON object with optimistic concurrency: `change` runs on the
-    /// freshly read value each attempt; the PUT only lands if nobody wrote in between.
-    ///
-    /// Not generic over the closures (trait objects): one copy of this loop serves every caller
-    /// in the wasm.
-    pub(super) async fn update_object<V>(
+    /// Read-modify-write of a run log (single layout) or a chunked header with optimistic
+    /// concurrency: `change` runs on the freshly read document each attempt; the PUT only lands
+    /// if nobody wrote in between. The read is skipped when this store wrote the document last
+    /// ([`Written`]); a 412 on that base sends the change back to a fresh read, at once.
+    pub(super) async fn update_run_log(
         &self,
         key: &str,
         missing: &dyn Fn() -> Error,
-        parse: fn(&[u8]) -> Result<V>,
-        encode: fn(&V) -> Vec<u8>,
-        change: &mut dyn FnMut(&mut V) -> Result<()>,
-    ) -> Result<V> {
+        change: &mut dyn FnMut(&mut RunLog) -> Result<()>,
+    ) -> Result<()> {
         let mut jitter = self.jitter();
-        for attempt in 0..self.policy.max_attempts {
-            let (bytes, etag) = self.get(key).await?.ok_or_else(missing)?;
-            let mut value = parse(&bytes)?;
-            change(&mut value)?;
+        // Without conditional writes a stale base would go unnoticed: every change reads then.
+        let keep = !self.config.unsafe_last_writer_wins;
+        let mut base = if keep { self.lock_written().take(key) } else { None };
+        let mut attempt = 0;
+        while attempt < self.policy.max_attempts {
+            let cached = base.is_some();
+            let (mut log, etag) = match base.take() {
+                Some((log, etag)) => (log, Some(etag)),
+                None => {
+                    let (bytes, etag) = self.get(key).await?.ok_or_else(missing)?;
+                    (RunLog::from_json_bytes(&bytes)?, etag)
+                }
+            };
+            change(&mut log)?;
             let Some(etag) = etag else {
                 return Err(Error::S3 {
                     status: 200,
@@ -266,12 +308,31 @@ impl<H: Host> S3RunLogStore<H> {
                     request_id: None,
                 });
             };
-            match self.put(key, encode(&value), &Condition::Matches(etag)).await? {
-                Put::Written => return Ok(value),
-                Put::PreconditionFailed => self.backoff(attempt, &mut jitter).await,
+            let body = log.to_json_bytes();
+            let small = body.len() <= Written::MAX_BYTES;
+            match self.put(key, body, &Condition::Matches(etag)).await {
+                Ok(Put::Written(etag)) => {
+                    if let (true, true, Some(etag)) = (keep, small, etag) {
+                        self.lock_written().keep(key, etag, log);
+                    }
+                    return Ok(());
+                }
+                // Someone else wrote (or deleted) it since this store did: read afresh, no wait,
+                // and the try does not count.
+                Ok(Put::PreconditionFailed) | Err(Error::S3 { status: 404, .. }) if cached => {}
+                Ok(Put::PreconditionFailed) => {
+                    self.backoff(attempt, &mut jitter).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
             }
         }
         Err(Error::Conflict { key: key.to_string(), attempts: self.policy.max_attempts })
+    }
+
+    fn lock_written(&self) -> std::sync::MutexGuard<'_, Written> {
+        // A poisoned lock only means a panic elsewhere; the cache is still consistent.
+        self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Lists under `prefix` (grouped by `delimiter`), after `start_after`, page by page until

@@ -34,7 +34,7 @@ impl<H: Host> S3RunLogStore<H> {
     pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>) -> Result<()> {
         let key = self.config.run_key(run_id)?;
         match self.put(&key, bytes, &Condition::None).await? {
-            Put::Written | Put::PreconditionFailed => Ok(()),
+            Put::Written(_) | Put::PreconditionFailed => Ok(()),
         }
     }
 

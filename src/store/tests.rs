@@ -171,6 +171,58 @@ fn a_write_that_keeps_losing_races_ends_in_conflict_error_and_overwrites_nothing
 }
 
 #[test]
+fn a_store_changes_what_it_wrote_last_without_reading_it_again() {
+    run(async {
+        let (s, host) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.update_run_log_status("r", "PROCESSING").await.unwrap(); // reads: the create kept nothing
+        host.clear_requests();
+        s.set_parameters("r", &json!({"x": 1}).as_object().unwrap().clone()).await.unwrap();
+        s.update_run_log_status("r", "SUCCESS").await.unwrap();
+        let methods: Vec<_> = host.requests().iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["PUT", "PUT"], "each change builds on what this store wrote");
+        assert!(host.requests().iter().all(|r| header(r, "if-match").is_some()), "still conditional");
+        let log = s.get_run_log_by_id("r", false).await.unwrap();
+        assert_eq!((log.status.as_str(), log.parameters.get("x").and_then(Value::as_i64)), ("SUCCESS", Some(1)));
+    })
+}
+
+#[test]
+fn another_writer_in_between_sends_the_change_back_to_a_fresh_read() {
+    run(async {
+        let (s, host) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.update_run_log_status("r", "PROCESSING").await.unwrap();
+        // Someone else writes the run (a tag) after this store's last write.
+        let mut theirs = s.get_run_log_by_id("r", false).await.unwrap();
+        theirs.tag = Some("theirs".into());
+        host.put_object("b/r.json", &theirs.to_json_bytes());
+        host.clear_requests();
+        s.update_run_log_status("r", "SUCCESS").await.unwrap();
+        let methods: Vec<_> = host.requests().iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["PUT", "GET", "PUT"], "412 on the kept base, then a fresh read");
+        assert_eq!(host.slept(), Duration::ZERO, "a stale base is not a race: no backoff");
+        let log = s.get_run_log_by_id("r", false).await.unwrap();
+        assert_eq!((log.status.as_str(), log.tag.as_deref()), ("SUCCESS", Some("theirs")), "both changes kept");
+    })
+}
+
+#[test]
+fn without_conditional_writes_every_change_reads_first() {
+    run(async {
+        let (s, host) = store_with(
+            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true}),
+        );
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.update_run_log_status("r", "PROCESSING").await.unwrap();
+        host.clear_requests();
+        s.update_run_log_status("r", "SUCCESS").await.unwrap();
+        let methods: Vec<_> = host.requests().iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["GET", "PUT"]);
+    })
+}
+
+#[test]
 fn a_retried_create_that_landed_is_not_reported_as_existing() {
     run(async {
         let (s, host) = store();
