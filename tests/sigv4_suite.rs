@@ -1,5 +1,6 @@
 //! The AWS SigV4 conformance suite (../shared/sigv4-test-suite): every case, header and query
-//! signing, must reproduce AWS's expected signature through our public signing API.
+//! signing, must reproduce AWS's expected signature through our public signing API, and each
+//! presigned URL must be the suite's signed request whole (path and parameters, in order).
 #![cfg(not(target_arch = "wasm32"))] // native: reads files, uses tokio; tests/wasm.rs covers wasm32
 
 mod common;
@@ -78,7 +79,32 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if !url.contains(&format!("X-Amz-Signature={want}")) {
         return Err(format!("query signature: got {url}, want {want}"));
     }
+    // The whole presigned URL against the suite's signed request line: the same path and the
+    // same query parameters in the same order (compared decoded: the suite writes some raw).
+    let signed = read("query-signed-request.txt");
+    let line = signed.lines().next().unwrap();
+    let target = &line[line.find(' ').unwrap() + 1..line.rfind(" HTTP/").unwrap()];
+    let ours = &url[url.find("://").map(|i| i + 3).unwrap()..];
+    let ours = &ours[ours.find('/').unwrap()..];
+    if decoded_target(ours) != decoded_target(target) {
+        return Err(format!("presigned URL: got {ours}, want {target}"));
+    }
     Ok(())
+}
+
+/// A request target as its percent-decoded path and its query pairs, decoded, in order.
+fn decoded_target(target: &str) -> (String, Vec<(String, String)>) {
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let pairs = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    (decode(path), pairs)
 }
 
 #[test]

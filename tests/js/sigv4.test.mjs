@@ -1,4 +1,5 @@
-// The AWS SigV4 conformance suite through the JS API: every case, header and query signing.
+// The AWS SigV4 conformance suite through the JS API: every case, header and query signing, and
+// each presigned URL compared whole with the suite's signed request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -27,6 +28,17 @@ function parseRequest(text) {
   }
   const host = headers.find(([k]) => k.toLowerCase() === "host")[1];
   return { method, url: `https://${host}${path}`, headers: headers.filter(([k]) => k.toLowerCase() !== "host"), body };
+}
+
+/** A request target as its percent-decoded path and its query pairs, decoded, in order. */
+function decodedTarget(target) {
+  const i = target.indexOf("?");
+  const [path, query] = i < 0 ? [target, ""] : [target.slice(0, i), target.slice(i + 1)];
+  const pairs = query.split("&").filter(Boolean).map((p) => {
+    const j = p.indexOf("=");
+    return (j < 0 ? [p, ""] : [p.slice(0, j), p.slice(j + 1)]).map(decodeURIComponent);
+  });
+  return { path: decodeURIComponent(path), pairs };
 }
 
 const cases = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory()).sort();
@@ -59,5 +71,11 @@ for (const name of cases) {
     assert.equal("x-amz-security-token" in headers, Boolean(ctx.credentials.token));
     const url = presignUrl(req, { ...options, expiresIn: ctx.expiration_in_seconds });
     assert.equal(new URL(url).searchParams.get("X-Amz-Signature"), read("query-signature.txt").trim());
+    // The whole URL against the suite's signed request line: same path, same parameters in the
+    // same order (decoded: the suite writes some of them raw).
+    const line = read("query-signed-request.txt").split("\n")[0];
+    const target = line.slice(line.indexOf(" ") + 1, line.lastIndexOf(" HTTP/"));
+    const ours = url.slice(url.indexOf("/", url.indexOf("://") + 3));
+    assert.deepEqual(decodedTarget(ours), decodedTarget(target));
   });
 }
