@@ -160,3 +160,24 @@ test("a large run log is hashed by the host's crypto and S3 accepts the signatur
   assert.equal(Object.keys(back.parameters).length, 600);
   assert.equal(back.parameters.p599.length, 400);
 });
+
+test("the module's memory is reused across large reads and given back when an idle module holds too much", async () => {
+  const { createRequire } = await import("node:module");
+  const glue = createRequire(import.meta.url)("../../pkg/dist/magnus_s3.cjs"); // the instance the store runs on
+  const store = new S3RunLogStore(config(uniquePrefix("memory")), env());
+  const log = await store.createRunLog("m");
+  for (let i = 0; i < 2000; i++) log.parameters[`p${i}`] = "y".repeat(1000); // ~2 MB
+  await store.putRunLog(log);
+  await store.getRunLogById("m");
+  const first = glue.memoryBytes();
+  for (let i = 0; i < 5; i++) await store.getRunLogById("m");
+  assert.equal(glue.memoryBytes(), first, "five more reads of the same size grow nothing");
+  // A document big enough to grow the memory past 32 MiB: the next call starts a fresh module.
+  for (let i = 0; i < 16000; i++) log.parameters[`p${i}`] = "z".repeat(1000); // ~16 MB
+  await store.putRunLog(log);
+  await store.getRunLogById("m");
+  assert.ok(glue.memoryBytes() > 32 * 2 ** 20, `grown to ${glue.memoryBytes()}`);
+  await store.listRunLogs({ limit: 1 });
+  assert.ok(glue.memoryBytes() < 4 * 2 ** 20, `given back: ${glue.memoryBytes()}`);
+  assert.equal(Object.keys((await store.getRunLogById("m")).parameters).length, 16000, "and the store works on");
+});
