@@ -181,3 +181,19 @@ test("the module's memory is reused across large reads and given back when an id
   assert.ok(glue.memoryBytes() < 4 * 2 ** 20, `given back: ${glue.memoryBytes()}`);
   assert.equal(Object.keys((await store.getRunLogById("m")).parameters).length, 16000, "and the store works on");
 });
+
+test("in Node a named profile is read from the credentials file", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const file = join(mkdtempSync(join(tmpdir(), "magnus-profile-")), "credentials");
+  const { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: secret } = env();
+  writeFileSync(file, `[default]\naws_access_key_id = AKIANOBODY\naws_secret_access_key = x\n\n[runs]\naws_access_key_id = ${key}\naws_secret_access_key = ${secret}\n`);
+  const store = new S3RunLogStore(config(uniquePrefix("profile"), { aws_profile: "runs", aws_credentials_file: file }), {});
+  await store.createRunLog("p");
+  assert.equal((await store.getRunLogById("p")).run_id, "p", "signed with the profile's keys");
+  assert.throws(() => new S3RunLogStore(config(uniquePrefix("profile"), { aws_profile: "nope", aws_credentials_file: file }), {}), {
+    name: "CredentialsError",
+    message: /aws_profile "nope"/,
+  });
+});
