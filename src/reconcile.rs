@@ -30,8 +30,8 @@ fn same(a: &Number, b: &Number) -> bool {
 
 /// True for Python's non-finite numbers, which JS holds as `null`.
 fn non_finite(n: &Number) -> bool {
-    let t = n.as_str();
-    t.ends_with("NaN") || t.ends_with("Infinity")
+    // By value: `1e999` is Infinity too (and is written back as Python's `Infinity`).
+    !n.as_f64().is_finite()
 }
 
 impl Reconcile for Value {
@@ -128,9 +128,10 @@ impl Reconcile for DataCatalog {
 }
 
 /// True when JS writes back exactly this number text (`JSON.stringify(JSON.parse(text))`):
-/// integers of up to 15 digits (not `-0`), and plain decimals without a trailing zero in the
-/// fraction and at least 1e-6 in size, as Python's and JS's shortest forms agree there. Anything
-/// else (exponents, `1.0`, big integers, `NaN`) is reported, whether or not JS would keep it.
+/// integers of up to 15 digits (not `-0`), and plain decimals of up to 15 significant digits
+/// (every such decimal survives a double) without a trailing zero in the fraction and at least
+/// 1e-6 in size, as Python's and JS's shortest forms agree there. Anything else (exponents,
+/// `1.0`, big integers, `1.0000000000000001`, `NaN`) is reported, whether or not JS would keep it.
 pub fn js_keeps(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     if digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -140,7 +141,7 @@ pub fn js_keeps(text: &str) -> bool {
     !frac.is_empty()
         && frac.bytes().all(|b| b.is_ascii_digit())
         && !frac.ends_with('0')
-        && significant_digits(int, frac) <= 17
+        && significant_digits(int, frac) <= 15
         && (int != "0" || frac.len() - frac.trim_start_matches('0').len() < 6)
 }
 
@@ -287,13 +288,33 @@ mod tests {
     }
 
     #[test]
+    fn a_number_out_of_range_is_non_finite_whatever_its_text() {
+        // A Rust caller's `1e999` is stored as Python's `Infinity`; JS sees null either way.
+        let mut js = v(r#"{"a": null}"#);
+        js.reconcile(&v(r#"{"a": 1e999}"#));
+        assert_eq!(js.to_compact_string(), r#"{"a":1e999}"#, "the stored value is kept, not replaced by null");
+    }
+
+    #[test]
     fn js_keeps_only_its_own_forms() {
-        for t in ["0", "17", "-3", "0.5", "2.5", "0.30000000000000004", "123.456", "0.000001"] {
+        for t in ["0", "17", "-3", "0.5", "2.5", "0.333333333333333", "123.456", "0.000001"] {
             assert!(js_keeps(t), "{t}");
         }
-        for t in
-            ["1.0", "-0", "-0.0", "1e+16", "1e-07", "12345678901234567890123", "NaN", "-Infinity", "1.50", "0.0000001"]
-        {
+        for t in [
+            "1.0",
+            "-0",
+            "-0.0",
+            "1e+16",
+            "1e-07",
+            "12345678901234567890123",
+            "NaN",
+            "-Infinity",
+            "1.50",
+            "0.0000001",
+            "1.0000000000000001",
+            "1234567890123456.1",
+            "0.30000000000000004",
+        ] {
             assert!(!js_keeps(t), "{t}");
         }
     }

@@ -262,7 +262,11 @@ impl<H: Host> S3RunLogStore<H> {
             200..=299 => Ok(true),
             412 | 409 => {
                 let existing = self.execute(s3::get_object(&self.endpoint, key)).await?;
-                Ok(existing.is_success() && existing.header(TOKEN) == Some(token.as_str()))
+                if !existing.is_success() {
+                    // Not readable now: neither "ours" nor "taken" can be told.
+                    return Err(self.error_from(&existing));
+                }
+                Ok(existing.header(TOKEN) == Some(token.as_str()))
             }
             _ => Err(self.error_from(&resp)),
         }
@@ -299,7 +303,14 @@ impl<H: Host> S3RunLogStore<H> {
                     (RunLog::from_json_bytes(&bytes)?, etag)
                 }
             };
-            change(&mut log)?;
+            if let Err(e) = change(&mut log) {
+                // A kept base may lack what another writer added since (a parent step or
+                // branch): only a fresh read can say the change is impossible.
+                if cached {
+                    continue;
+                }
+                return Err(e);
+            }
             let Some(etag) = etag else {
                 return Err(Error::S3 {
                     status: 200,

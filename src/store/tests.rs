@@ -208,6 +208,25 @@ fn another_writer_in_between_sends_the_change_back_to_a_fresh_read() {
 }
 
 #[test]
+fn a_kept_base_missing_what_another_writer_added_is_read_afresh() {
+    run(async {
+        let (s, host) = store();
+        s.create_run_log("r", NewRunLog::default()).await.unwrap();
+        s.update_run_log_status("r", "PROCESSING").await.unwrap(); // kept
+        // Another process adds the parallel step `fan` and its branch `fan.a`.
+        let mut theirs = s.get_run_log_by_id("r", false).await.unwrap();
+        let mut fan = s.create_step_log("fan", "fan").unwrap();
+        fan.branches.insert("fan.a".into(), s.create_branch_log("fan.a").unwrap());
+        theirs.steps.insert("fan".into(), fan);
+        host.put_object("b/r.json", &theirs.to_json_bytes());
+        // The kept base has no `fan.a`: the change must not fail on it.
+        s.add_step_log(&s.create_step_log("t", "fan.a.t").unwrap(), "r").await.unwrap();
+        let log = s.get_run_log_by_id("r", false).await.unwrap();
+        assert!(log.steps["fan"].branches["fan.a"].steps.contains_key("fan.a.t"));
+    })
+}
+
+#[test]
 fn without_conditional_writes_every_change_reads_first() {
     run(async {
         let (s, host) = store_with(
