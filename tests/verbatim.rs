@@ -5,6 +5,7 @@
 //! fixture must take both fast paths; thousands of mutations of them (numbers JS would rewrite,
 //! keys moved, dropped or doubled, escapes, bytes) must either agree or be left to the general
 //! path.
+#![cfg(not(target_arch = "wasm32"))] // native: reads the fixture files
 mod common;
 
 use magnus_s3::{pyjson, reconcile, verbatim, RunLog, Value};

@@ -212,7 +212,8 @@ fn a_kept_base_missing_what_another_writer_added_is_read_afresh() {
     run(async {
         let (s, host) = store();
         s.create_run_log("r", NewRunLog::default()).await.unwrap();
-        s.update_run_log_status("r", "PROCESSING").await.unwrap(); // kept
+        // This store's write: its result is kept as the base of the next change.
+        s.update_run_log_status("r", "PROCESSING").await.unwrap();
         // Another process adds the parallel step `fan` and its branch `fan.a`.
         let mut theirs = s.get_run_log_by_id("r", false).await.unwrap();
         let mut fan = s.create_step_log("fan", "fan").unwrap();
