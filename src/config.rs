@@ -66,6 +66,9 @@ pub struct Config {
     /// Most ListObjectsV2 pages one call may request (default 1000, a million keys): a server
     /// that keeps answering "truncated" ends in an error instead of an endless loop.
     pub max_list_pages: u32,
+    /// Keep the run index (`<prefix>/.magnus-index/`, see [`crate::index`]) on every run-level
+    /// change; default true.
+    pub run_index: bool,
     /// Test-only: write without conditions (magnus's last-writer-wins), to show the updates
     /// conditional writes save. Never set it otherwise.
     pub unsafe_last_writer_wins: bool,
@@ -90,6 +93,7 @@ impl Default for Config {
             layout: Layout::Single,
             request_timeout_seconds: 60,
             max_list_pages: 1000,
+            run_index: true,
             unsafe_last_writer_wins: false,
         }
     }
@@ -112,6 +116,7 @@ const KEYS: &[&str] = &[
     "layout",
     "request_timeout_seconds",
     "max_list_pages",
+    "run_index",
     "unsafe_last_writer_wins",
 ];
 
@@ -193,6 +198,9 @@ impl Config {
                 }
                 "max_list_pages" => {
                     c.max_list_pages = seconds(1, 1_000_000, "expected a whole number of pages from 1 to 1000000")?
+                }
+                "run_index" => {
+                    c.run_index = val.as_bool().ok_or_else(|| Error::config(key, "expected true or false"))?
                 }
                 "unsafe_last_writer_wins" => {
                     c.unsafe_last_writer_wins =
@@ -317,6 +325,8 @@ pub fn check_run_id(run_id: &str) -> Result<()> {
         "it contains '/', which would move the run log into another folder"
     } else if run_id == "." || run_id == ".." {
         "'.' and '..' are path components, not names"
+    } else if run_id == crate::index::ROOT {
+        "it is the run index's folder"
     } else if run_id.chars().any(char::is_control) {
         "it contains a control character"
     } else if run_id.len() > 900 {

@@ -23,6 +23,16 @@ pub fn get_object(ep: &Endpoint, key: &str) -> HttpRequest {
     HttpRequest::new("GET", ep.object_url(key))
 }
 
+/// HeadObject.
+pub fn head_object(ep: &Endpoint, key: &str) -> HttpRequest {
+    HttpRequest::new("HEAD", ep.object_url(key))
+}
+
+/// DeleteObject.
+pub fn delete_object(ep: &Endpoint, key: &str) -> HttpRequest {
+    HttpRequest::new("DELETE", ep.object_url(key))
+}
+
 /// PutObject of a JSON document, with an optional precondition.
 pub fn put_json(ep: &Endpoint, key: &str, body: Vec<u8>, condition: &Condition) -> HttpRequest {
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];

@@ -14,6 +14,7 @@
 //! still guards the write, and a 412 sends it back to a fresh read.
 
 mod chunked;
+mod index;
 mod request;
 mod single;
 
@@ -275,10 +276,7 @@ impl<H: Host> S3RunLogStore<H> {
         let log = RunLog::from_json_bytes(text.as_bytes())?;
         crate::config::check_run_id(&log.run_id)?;
         match self.config.layout {
-            Layout::Single => {
-                let key = self.config.run_key(&log.run_id)?;
-                self.put(&key, text.as_bytes().to_vec(), &crate::s3::Condition::None).await.map(|_| ())
-            }
+            Layout::Single => self.single_put_bytes(&log.run_id, text.as_bytes().to_vec(), Some(&log)).await,
             Layout::Chunked => self.chunked_put(&log).await,
         }
     }
@@ -324,7 +322,7 @@ impl<H: Host> S3RunLogStore<H> {
         if self.config.layout == Layout::Single {
             if let Some((run_id, bytes)) = crate::verbatim::transcode(text) {
                 crate::config::check_run_id(&run_id)?;
-                return self.single_put_bytes(&run_id, bytes).await;
+                return self.single_put_bytes(&run_id, bytes, None).await;
             }
         }
         self.put_run_log(&RunLog::from_json_bytes(text)?).await

@@ -12,6 +12,7 @@ use super::S3RunLogStore;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::host::{Host, HttpRequest, HttpResponse, Jitter};
+use crate::index::RunMeta;
 use crate::model::RunLog;
 use crate::s3::{self, Condition, ObjectInfo};
 use crate::signing::{self, RequestParts, SignOptions};
@@ -46,7 +47,7 @@ pub(super) enum Put {
 /// got: the base of the next read-modify-write of that key, instead of a GET and a parse.
 /// Bounded in count and in size; any other write of the key forgets it.
 #[derive(Debug, Default)]
-pub(super) struct Written(Vec<(String, String, RunLog)>);
+pub(super) struct Written(Vec<(String, String, RunLog, RunMeta)>);
 
 impl Written {
     const KEYS: usize = 4;
@@ -54,22 +55,22 @@ impl Written {
     const MAX_BYTES: usize = 1 << 20;
 
     /// Takes out what was written at `key` (a base is used once).
-    fn take(&mut self, key: &str) -> Option<(RunLog, String)> {
+    fn take(&mut self, key: &str) -> Option<(RunLog, String, RunMeta)> {
         let i = self.0.iter().position(|(k, ..)| k == key)?;
-        let (_, etag, log) = self.0.remove(i);
-        Some((log, etag))
+        let (_, etag, log, meta) = self.0.remove(i);
+        Some((log, etag, meta))
     }
 
     fn forget(&mut self, key: &str) {
         self.0.retain(|(k, ..)| k != key);
     }
 
-    fn keep(&mut self, key: &str, etag: String, log: RunLog) {
+    fn keep(&mut self, key: &str, etag: String, log: RunLog, meta: RunMeta) {
         self.forget(key);
         if self.0.len() == Self::KEYS {
             self.0.remove(0);
         }
-        self.0.push((key.to_string(), etag, log));
+        self.0.push((key.to_string(), etag, log, meta));
     }
 }
 
@@ -222,12 +223,45 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// GETs an object: `None` when the key does not exist (but not when the bucket does not).
     pub(super) async fn get(&self, key: &str) -> Result<Fetched> {
+        Ok(self.get_with_meta(key).await?.map(|(body, etag, _)| (body, etag)))
+    }
+
+    /// [`Self::get`], with what the object's metadata says of the run ([`RunMeta`]).
+    pub(super) async fn get_with_meta(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>, RunMeta)>> {
         let resp = self.execute(s3::get_object(&self.endpoint, key)).await?;
         if resp.is_success() {
             let etag = resp.etag().map(str::to_string);
-            return Ok(Some((resp.body, etag)));
+            let meta = RunMeta::from_headers(|n| resp.header(n));
+            return Ok(Some((resp.body, etag, meta)));
         }
-        match self.error_from(&resp) {
+        self.absent(&resp)
+    }
+
+    /// HEADs an object: its metadata, or `None` when the key does not exist.
+    pub(super) async fn head(&self, key: &str) -> Result<Option<RunMeta>> {
+        let resp = self.execute(s3::head_object(&self.endpoint, key)).await?;
+        if resp.is_success() {
+            return Ok(Some(RunMeta::from_headers(|n| resp.header(n))));
+        }
+        if resp.status == 404 {
+            return Ok(None); // a HEAD answer has no body to tell NoSuchKey from NoSuchBucket
+        }
+        Err(self.error_from(&resp))
+    }
+
+    /// DELETEs an object (S3 answers 204 whether or not it existed).
+    pub(super) async fn delete(&self, key: &str) -> Result<()> {
+        self.lock_written().forget(key);
+        let resp = self.execute(s3::delete_object(&self.endpoint, key)).await?;
+        if resp.is_success() || resp.status == 404 {
+            return Ok(());
+        }
+        Err(self.error_from(&resp))
+    }
+
+    /// `None` for a 404 of a missing key; the error otherwise.
+    fn absent<T>(&self, resp: &HttpResponse) -> Result<Option<T>> {
+        match self.error_from(resp) {
             Error::S3 { status: 404, code, .. } if code == "NoSuchKey" || code == "NotFound" => Ok(None),
             err => Err(err),
         }
@@ -235,9 +269,22 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// PUTs a JSON document under a condition (none at all with `unsafe_last_writer_wins`).
     pub(super) async fn put(&self, key: &str, body: Vec<u8>, condition: &Condition) -> Result<Put> {
+        self.put_with(key, body, condition, Vec::new()).await
+    }
+
+    /// [`Self::put`] with extra headers (a run log object's metadata).
+    pub(super) async fn put_with(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        condition: &Condition,
+        headers: Vec<(String, String)>,
+    ) -> Result<Put> {
         let condition = if self.config.unsafe_last_writer_wins { &Condition::None } else { condition };
         self.lock_written().forget(key);
-        let resp = self.execute(s3::put_json(&self.endpoint, key, body, condition)).await?;
+        let mut req = s3::put_json(&self.endpoint, key, body, condition);
+        req.headers.extend(headers);
+        let resp = self.execute(req).await?;
         match resp.status {
             200..=299 => Ok(Put::Written(resp.etag().map(str::to_string))),
             // 409 ConditionalRequestConflict: AWS's answer to two conditional writes in flight.
@@ -251,12 +298,13 @@ impl<H: Host> S3RunLogStore<H> {
     /// The PUT carries a random token in its metadata: when a retried PUT meets 412 because its
     /// own first try landed (the answer was lost), the stored token is ours and the create counts
     /// as done; anyone else's object, even with identical bytes, means the key was taken.
-    pub(super) async fn create_object(&self, key: &str, body: Vec<u8>) -> Result<bool> {
+    pub(super) async fn create_object(&self, key: &str, body: Vec<u8>, headers: Vec<(String, String)>) -> Result<bool> {
         const TOKEN: &str = "x-amz-meta-create-token";
         let token = format!("{:x}-{:x}", self.unique_time_ns(1), self.host.random());
         self.lock_written().forget(key);
         let mut req = s3::put_json(&self.endpoint, key, body, &Condition::Absent);
         req.headers.push((TOKEN.into(), token.clone()));
+        req.headers.extend(headers);
         let resp = self.execute(req).await?;
         match resp.status {
             200..=299 => Ok(true),
@@ -296,13 +344,14 @@ impl<H: Host> S3RunLogStore<H> {
         let mut attempt = 0;
         while attempt < self.policy.max_attempts {
             let cached = base.is_some();
-            let (mut log, etag) = match base.take() {
-                Some((log, etag)) => (log, Some(etag)),
+            let (mut log, etag, mut meta) = match base.take() {
+                Some((log, etag, meta)) => (log, Some(etag), meta),
                 None => {
-                    let (bytes, etag) = self.get(key).await?.ok_or_else(missing)?;
-                    (RunLog::from_json_bytes(&bytes)?, etag)
+                    let (bytes, etag, meta) = self.get_with_meta(key).await?.ok_or_else(missing)?;
+                    (RunLog::from_json_bytes(&bytes)?, etag, meta)
                 }
             };
+            let before = crate::index::run_level(&log);
             if let Err(e) = change(&mut log) {
                 // A kept base may lack what another writer added since (a parent step or
                 // branch): only a fresh read can say the change is impossible.
@@ -319,12 +368,25 @@ impl<H: Host> S3RunLogStore<H> {
                     request_id: None,
                 });
             };
+            // A run-level change counts in the metadata, under this same conditional write, so
+            // index entries of one run are ordered by the run log's own history.
+            let run_level = crate::index::run_level(&log) != before;
+            if run_level {
+                meta.seq += 1;
+            }
+            if meta.created_ms.is_none() {
+                meta.created_ms = crate::index::created_ms(&log, &meta, None).or(Some(crate::index::ms_of(self.now())));
+            }
             let body = log.to_json_bytes();
             let small = body.len() <= Written::MAX_BYTES;
-            match self.put(key, body, &Condition::Matches(etag)).await {
+            match self.put_with(key, body, &Condition::Matches(etag), meta.headers(&log)).await {
                 Ok(Put::Written(etag)) => {
+                    if run_level {
+                        let replaced = (before.0.as_str(), before.1.as_deref().unwrap_or(""));
+                        self.index_after_write(key, &log, &meta, Some(replaced), etag.clone()).await;
+                    }
                     if let (true, true, Some(etag)) = (keep, small, etag) {
-                        self.lock_written().keep(key, etag, log);
+                        self.lock_written().keep(key, etag, log, meta);
                     }
                     return Ok(());
                 }

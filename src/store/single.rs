@@ -1,19 +1,19 @@
 //! magnus's `s3` layout: one object per run, `<prefix>/<run_id>.json`, every change a
 //! read-modify-write of the whole document with `If-Match` (in `mod.rs`'s `modify_header`).
 
-use super::request::Put;
 use super::{ListOptions, RunLogSummary, S3RunLogStore};
 use crate::config::{check_run_id, Layout};
 use crate::error::{Error, Result};
 use crate::host::Host;
 use crate::model::RunLog;
-use crate::s3::Condition;
 use crate::signing::{self, RequestParts, SignOptions};
 
 impl<H: Host> S3RunLogStore<H> {
     pub(super) async fn single_create(&self, log: RunLog) -> Result<RunLog> {
         let key = self.config.run_key(&log.run_id)?;
-        if self.create_object(&key, log.to_json_bytes()).await? {
+        let meta = self.meta_of_new();
+        if self.create_object(&key, log.to_json_bytes(), meta.headers(&log)).await? {
+            self.index_after_write(&key, &log, &meta, None, None).await;
             Ok(log)
         } else {
             Err(Error::RunLogExists { run_id: log.run_id })
@@ -27,15 +27,14 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     pub(super) async fn single_put(&self, log: &RunLog) -> Result<()> {
-        self.single_put_bytes(&log.run_id, log.to_json_bytes()).await
+        self.single_put_bytes(&log.run_id, log.to_json_bytes(), Some(log)).await
     }
 
-    /// Writes magnus's bytes of run `run_id` (last writer wins).
-    pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>) -> Result<()> {
+    /// Writes the bytes of run `run_id` (last writer wins); `log` is what they hold, where the
+    /// caller has it (else it is parsed from them when the index needs it).
+    pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>, log: Option<&RunLog>) -> Result<()> {
         let key = self.config.run_key(run_id)?;
-        match self.put(&key, bytes, &Condition::None).await? {
-            Put::Written(_) | Put::PreconditionFailed => Ok(()),
-        }
+        self.put_run_object(&key, bytes, log).await
     }
 
     pub(super) async fn single_presign(&self, run_id: &str, expires_in_seconds: u64) -> Result<String> {

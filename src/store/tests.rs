@@ -24,7 +24,8 @@ fn store_with(config: crate::value::Value) -> (S3RunLogStore<MemoryHost>, Memory
 }
 
 fn store() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
-    store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1"}))
+    // The index's own requests are tested in `index_tests`; these tests count the run log's.
+    store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "run_index": false}))
 }
 
 fn chunked() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
@@ -231,7 +232,7 @@ fn a_kept_base_missing_what_another_writer_added_is_read_afresh() {
 fn without_conditional_writes_every_change_reads_first() {
     run(async {
         let (s, host) = store_with(
-            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true}),
+            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true, "run_index": false}),
         );
         s.create_run_log("r", NewRunLog::default()).await.unwrap();
         s.update_run_log_status("r", "PROCESSING").await.unwrap();
@@ -270,7 +271,7 @@ fn role_store() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
     let host = MemoryHost::new();
     let config = Config::from_value(&json!({
         "s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "region": "eu-west-1",
-        "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800
+        "role_arn": "arn:aws:iam::123456789012:role/runs", "session_duration_in_seconds": 1800, "run_index": false
     }))
     .unwrap();
     let env = env(&[("AWS_ACCESS_KEY_ID", "BASEKEY"), ("AWS_SECRET_ACCESS_KEY", "BASESECRET")]);
@@ -434,11 +435,190 @@ fn listings_page_through_the_model() {
 fn last_writer_wins_only_when_asked() {
     run(async {
         let (s, host) = store_with(
-            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true}),
+            json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "unsafe_last_writer_wins": true, "run_index": false}),
         );
         s.create_run_log("r", NewRunLog::default()).await.unwrap();
         s.update_run_log_status("r", "SUCCESS").await.unwrap();
         let put = host.requests().into_iter().rfind(|r| r.method == "PUT").unwrap();
         assert_eq!(put.header("if-match"), None);
     })
+}
+
+/// The run index on the in-memory S3 with a fake clock (`index.rs` has the scheme's own tests;
+/// `tests/run_index.rs` runs these paths and 32 racing writers against SeaweedFS).
+mod index_tests {
+    use super::*;
+    use crate::index::RunQuery;
+
+    fn indexed() -> (S3RunLogStore<MemoryHost>, MemoryHost) {
+        store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "prefix": "runs"}))
+    }
+
+    fn entry_keys(host: &MemoryHost) -> Vec<String> {
+        host.keys().into_iter().filter(|k| k.contains("/.magnus-index/")).collect()
+    }
+
+    fn ids(page: &crate::index::RunPage) -> Vec<&str> {
+        page.runs.iter().map(|r| r.entry.run_id.as_str()).collect()
+    }
+
+    /// Seven runs a minute apart: r0 oldest; statuses and tags as given.
+    fn seven(s: &S3RunLogStore<MemoryHost>, host: &MemoryHost) {
+        run(async {
+            for (i, (status, tag)) in [
+                ("SUCCESS", "nightly"),
+                ("FAIL", "nightly"),
+                ("SUCCESS", "adhoc"),
+                ("FAIL", "adhoc"),
+                ("PROCESSING", "nightly"),
+                ("FAIL", "nightly"),
+                ("SUCCESS", ""),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                host.advance(Duration::from_secs(60));
+                let new = NewRunLog { tag: Some(tag.into()), ..NewRunLog::default() };
+                s.create_run_log(&format!("r{i}"), new).await.unwrap();
+                s.update_run_log_status(&format!("r{i}"), status).await.unwrap();
+            }
+        })
+    }
+
+    #[test]
+    fn create_status_and_final_state_leave_one_entry_with_the_run_level_metadata() {
+        run(async {
+            let (s, host) = indexed();
+            s.create_run_log("r", NewRunLog { tag: Some("nightly".into()), ..NewRunLog::default() }).await.unwrap();
+            let keys = entry_keys(&host);
+            assert_eq!(keys.len(), 1, "{keys:?}");
+            assert!(keys[0].starts_with("b/runs/.magnus-index/v1/status=CREATED/"), "{keys:?}");
+            s.update_run_log_status("r", "PROCESSING").await.unwrap();
+            s.set_parameters("r", &json!({"x": 1.0}).as_object().unwrap().clone()).await.unwrap(); // not run-level
+            s.update_run_log_status("r", "SUCCESS").await.unwrap();
+            let keys = entry_keys(&host);
+            assert_eq!(keys.len(), 1, "{keys:?}");
+            assert!(keys[0].contains("/status=SUCCESS/") && keys[0].ends_with("~0000000003~nightly.json"), "{keys:?}");
+            let page = s.list_runs(&RunQuery { details: true, ..RunQuery::default() }).await.unwrap();
+            assert_eq!(ids(&page), ["r"]);
+            let summary = page.runs[0].summary.as_ref().unwrap();
+            assert_eq!(summary.get("steps_total"), Some(&json!(0)));
+            assert_eq!(summary.get("layout"), Some(&json!("single")));
+            let req = host.requests();
+            let put = req.iter().rev().find(|r| r.method == "PUT" && r.url.ends_with("/runs/r.json")).unwrap();
+            assert_eq!(put.header("x-amz-meta-magnus-status"), Some("SUCCESS"));
+            assert_eq!(put.header("x-amz-meta-magnus-seq"), Some("3"));
+            assert!(put.header("x-amz-meta-magnus-created").is_some_and(|c| c.ends_with('Z')));
+        })
+    }
+
+    #[test]
+    fn newest_first_with_filters_that_stack_counts_and_a_cursor() {
+        let (s, host) = indexed();
+        seven(&s, &host);
+        run(async {
+            let all = s.list_runs(&RunQuery::default()).await.unwrap();
+            assert_eq!(ids(&all), ["r6", "r5", "r4", "r3", "r2", "r1", "r0"]);
+            assert_eq!(all.cursor, None);
+            let fails = s.list_runs(&RunQuery { statuses: vec!["FAIL".into()], ..RunQuery::default() }).await.unwrap();
+            assert_eq!(ids(&fails), ["r5", "r3", "r1"]);
+            let q = RunQuery {
+                statuses: vec!["FAIL".into(), "SUCCESS".into()],
+                tag: Some("nightly".into()),
+                ..RunQuery::default()
+            };
+            assert_eq!(ids(&s.list_runs(&q).await.unwrap()), ["r5", "r1", "r0"]);
+            let created = |i: usize| all.runs[6 - i].entry.created_ms;
+            let window = RunQuery { since_ms: Some(created(2)), until_ms: Some(created(4)), ..RunQuery::default() };
+            assert_eq!(ids(&s.list_runs(&window).await.unwrap()), ["r4", "r3", "r2"]);
+            let prefix = RunQuery { run_id_prefix: Some("r1".into()), ..RunQuery::default() };
+            assert_eq!(ids(&s.list_runs(&prefix).await.unwrap()), ["r1"]);
+            // Pages of 2: every run once, in order, and no cursor on the last page.
+            let (mut seen, mut cursor) = (vec![], None);
+            loop {
+                let page = s
+                    .list_runs(&RunQuery { limit: Some(2), cursor: cursor.clone(), ..RunQuery::default() })
+                    .await
+                    .unwrap();
+                seen.extend(ids(&page).into_iter().map(String::from));
+                cursor = page.cursor;
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(seen, ["r6", "r5", "r4", "r3", "r2", "r1", "r0"]);
+            let counts = s.count_runs(Some(created(1)), None).await.unwrap();
+            assert_eq!(counts, [("FAIL".into(), 3), ("PROCESSING".into(), 1), ("SUCCESS".into(), 2)]);
+            let bad = s.list_runs(&RunQuery { cursor: Some("nope".into()), ..RunQuery::default() }).await;
+            assert!(matches!(bad, Err(Error::InvalidArgument { .. })), "{bad:?}");
+        })
+    }
+
+    #[test]
+    fn a_stale_duplicate_is_listed_once_as_the_newest_and_reindex_removes_it() {
+        let (s, host) = indexed();
+        run(async {
+            s.create_run_log("r", NewRunLog::default()).await.unwrap();
+            s.update_run_log_status("r", "SUCCESS").await.unwrap();
+            // What a writer that died mid-way leaves: an older entry in another status.
+            let current = entry_keys(&host).pop().unwrap();
+            let stale =
+                current.replace("/status=SUCCESS/", "/status=PROCESSING/").replace("~0000000002~", "~0000000001~");
+            host.put_object(&stale, b"{}");
+            let page = s.list_runs(&RunQuery::default()).await.unwrap();
+            assert_eq!(page.runs.len(), 1);
+            assert_eq!(page.runs[0].entry.status, "SUCCESS");
+            assert_eq!(s.count_runs(None, None).await.unwrap(), [("SUCCESS".into(), 1)]);
+            let report = s.reindex(4, &mut |_, _| {}).await.unwrap();
+            assert_eq!((report.runs, report.written, report.deleted), (1, 0, 1));
+            assert_eq!(entry_keys(&host), [current]);
+        })
+    }
+
+    #[test]
+    fn reindex_builds_entries_for_runs_magnus_wrote_in_both_layouts() {
+        let (s, host) = indexed();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/magnus-0.5.1/parallel-branch-fails.json");
+        let fixture = std::fs::read(path).expect("the shared fixtures are there");
+        let log = RunLog::from_json_bytes(&fixture).unwrap();
+        host.put_object(&format!("b/runs/{}.json", log.run_id), &fixture);
+        run(async {
+            let config = json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "prefix": "runs",
+                "layout": "chunked", "run_index": false});
+            let keys = env(&[("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SECRETKEY")]);
+            let chunked = S3RunLogStore::with_host(Config::from_value(&config).unwrap(), &keys, host.clone()).unwrap();
+            let mut other = log.clone();
+            other.run_id = "chunked-run".into();
+            chunked.put_run_log(&other).await.unwrap();
+            assert!(entry_keys(&host).is_empty());
+            let mut seen = vec![];
+            let report = s.reindex(2, &mut |done, total| seen.push((done, total))).await.unwrap();
+            assert_eq!((report.runs, report.written, report.deleted, report.unreadable), (2, 2, 0, 0));
+            assert_eq!(seen.last(), Some(&(2, 2)));
+            let page = s.list_runs(&RunQuery { details: true, ..RunQuery::default() }).await.unwrap();
+            assert_eq!(page.runs.len(), 2);
+            for r in &page.runs {
+                assert_eq!(r.entry.status, log.status);
+                let d = r.summary.as_ref().unwrap();
+                assert_eq!(d.get("steps_failed").and_then(Value::as_u64).map(|n| n > 0), Some(true), "{d:?}");
+                assert!(d.get("first_failed_step").is_some_and(|f| !f.is_null()), "{d:?}");
+            }
+            // A second reindex finds nothing to do.
+            let again = s.reindex(2, &mut |_, _| {}).await.unwrap();
+            assert_eq!((again.written, again.deleted), (0, 0));
+        })
+    }
+
+    #[test]
+    fn the_index_folder_is_not_a_run_and_cannot_be_one() {
+        let (s, host) = indexed();
+        run(async {
+            s.create_run_log("r", NewRunLog::default()).await.unwrap();
+            let runs = s.list_run_logs(&ListOptions::default()).await.unwrap();
+            assert_eq!(runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["r"]);
+            let err = s.create_run_log(".magnus-index", NewRunLog::default()).await;
+            assert!(matches!(err, Err(Error::InvalidArgument { .. })), "{err:?}");
+            assert_eq!(entry_keys(&host).len(), 1);
+        })
+    }
 }

@@ -1,0 +1,386 @@
+//! The run index's IO (the scheme is [`crate::index`]): entries written after run-level
+//! changes, pages merged from one listing per status, counts, and reindexing from the run logs.
+//!
+//! After a run-level write with `seq = n` the writer (1) PUTs its entry, (2) DELETEs the entry of
+//! change `n - 1`, whose key it knows exactly (the status, tag and creation time it replaced, and
+//! `n - 1`), (3) HEADs the run log object and deletes its own entry if the run has moved past
+//! `n`. For two consecutive changes `n` and `n + 1`, either writer `n`'s HEAD sees `n + 1`, or
+//! its entry was written before writer `n + 1`'s DELETE of it (which follows that writer's run
+//! log write): entries converge to one per run, whatever order the writers' index requests land
+//! in. Only per-key consistency is assumed (a listing may lag behind writes; SeaweedFS's does).
+//! A writer that dies between its run log write and its entry leaves the entry stale; `reindex`
+//! repairs it.
+//!
+//! One case escapes `seq`: S3's ETag is the body's MD5, and the metadata is not in the body. A
+//! writer whose base document was replaced by byte-identical bytes (a status set to X, then to
+//! Y, then back to X by other writers while it held the X version) passes its `If-Match` with a
+//! stale `seq`. The run log stays right (the change applies to identical content); the index can
+//! keep an extra entry of that run under an earlier status until `reindex` (readers listing every
+//! status still show the run once, with its highest `seq`).
+
+use std::collections::VecDeque;
+
+use super::S3RunLogStore;
+use crate::error::{Error, Result};
+use crate::host::{join_all, Host, LocalBoxFuture};
+use crate::index::{self, Entry, IndexedRun, ReindexReport, RunMeta, RunPage, RunQuery, Summary};
+use crate::model::RunLog;
+use crate::pyjson;
+
+/// One status folder being read in key order.
+struct Stream {
+    folder: String,
+    buf: VecDeque<(String, Entry, String)>,
+    after: String,
+    done: bool,
+}
+
+impl<H: Host> S3RunLogStore<H> {
+    fn index_root(&self) -> String {
+        index::root(&self.config.prefix)
+    }
+
+    fn layout_name(&self) -> &'static str {
+        self.config.layout.as_str()
+    }
+
+    /// The metadata of a run created now.
+    pub(super) fn meta_of_new(&self) -> RunMeta {
+        RunMeta { seq: 1, created_ms: Some(index::ms_of(self.now())), ..RunMeta::default() }
+    }
+
+    /// An unconditional write of a run log object (`put_run_log`): with the index on, the
+    /// object's metadata is read first so the write counts on from it, and the index follows.
+    pub(super) async fn put_run_object(&self, key: &str, bytes: Vec<u8>, log: Option<&RunLog>) -> Result<()> {
+        if !self.config.run_index {
+            self.put(key, bytes, &crate::s3::Condition::None).await?;
+            return Ok(());
+        }
+        let parsed;
+        let log = match log {
+            Some(log) => log,
+            None => {
+                parsed = RunLog::from_json_bytes(&bytes)?;
+                &parsed
+            }
+        };
+        let mut meta = self.head(key).await?.unwrap_or_default();
+        let replaced = meta.status.take().map(|status| (status, meta.tag.take().unwrap_or_default()));
+        meta.seq += 1;
+        if meta.created_ms.is_none() {
+            meta.created_ms = index::created_ms(log, &meta, None).or(Some(index::ms_of(self.now())));
+        }
+        let etag = match self.put_with(key, bytes, &crate::s3::Condition::None, meta.headers(log)).await? {
+            super::request::Put::Written(etag) => etag,
+            super::request::Put::PreconditionFailed => None,
+        };
+        self.index_after_write(key, log, &meta, replaced.as_ref().map(|(s, t)| (s.as_str(), t.as_str())), etag).await;
+        Ok(())
+    }
+
+    /// Keeps the index after a run-level write of `log` (object `object_key`, metadata `meta`,
+    /// replacing the run-level `(status, tag)` of change `meta.seq - 1`). Best effort: the run log is the truth, and a failed index
+    /// request must not fail a write that landed; `reindex` repairs what is left stale.
+    pub(super) async fn index_after_write(
+        &self,
+        object_key: &str,
+        log: &RunLog,
+        meta: &RunMeta,
+        replaced: Option<(&str, &str)>,
+        etag: Option<String>,
+    ) {
+        if !self.config.run_index {
+            return;
+        }
+        let _ = self.try_index_after_write(object_key, log, meta, replaced, etag).await;
+    }
+
+    async fn try_index_after_write(
+        &self,
+        object_key: &str,
+        log: &RunLog,
+        meta: &RunMeta,
+        replaced: Option<(&str, &str)>,
+        etag: Option<String>,
+    ) -> Result<()> {
+        let root = self.index_root();
+        let now = index::ms_of(self.now());
+        let created = index::created_ms(log, meta, None).unwrap_or(now);
+        let mut summary = Summary::of(log, created, now, meta.seq, self.layout_name(), etag);
+        if self.config.layout == crate::Layout::Chunked {
+            summary.steps_known = false; // the header holds no steps; reindex reads them all
+        }
+        let mine = summary.entry().key(&root);
+        self.put(&mine, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
+        if let (Some((status, tag)), true) = (replaced, meta.seq > 1) {
+            let before = Entry {
+                run_id: log.run_id.clone(),
+                status: status.to_string(),
+                tag: tag.to_string(),
+                tag_cut: false,
+                created_ms: created,
+                seq: meta.seq - 1,
+            };
+            self.delete(&before.key(&root)).await?;
+        }
+        if self.head(object_key).await?.is_some_and(|now| now.seq > meta.seq) {
+            self.delete(&mine).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs from the index, newest first, filtered; one page. With no status given, every
+    /// status folder is read (one more listing to find them).
+    pub async fn list_runs(&self, query: &RunQuery) -> Result<RunPage> {
+        let limit = query.limit.unwrap_or(50).clamp(1, 1000) as usize;
+        if let Some(c) = &query.cursor {
+            if !index::valid_cursor(c) {
+                return Err(Error::invalid_argument("cursor", "not a cursor this store handed out"));
+            }
+        }
+        // Without filters a page needs little more than `limit` entries per folder.
+        let filtered = query.tag.is_some() || query.run_id_prefix.is_some();
+        let page = if filtered { 1000 } else { (limit + 2).min(1000) };
+        let mut streams = self.open_streams(query, &query.statuses).await?;
+        let mut runs = Vec::new();
+        let mut last_group = None;
+        while runs.len() < limit {
+            let Some((group, best)) = self.next_run(&mut streams, page).await? else { break };
+            if query.since_ms.is_some_and(|s| best.1.created_ms < s) {
+                streams.clear(); // every later entry is older still
+                break;
+            }
+            last_group = Some(group);
+            if query.admits(&best.1) {
+                runs.push(IndexedRun { entry: best.1, updated: best.2, key: best.0, summary: None });
+            }
+        }
+        let more = runs.len() == limit && self.peek(&mut streams, page, query).await?;
+        if query.details {
+            self.fill_details(&mut runs).await?;
+        }
+        Ok(RunPage { runs, cursor: if more { last_group } else { None } })
+    }
+
+    /// Runs per status among those created in `[since, until]` (newest entry per run), from
+    /// listings alone.
+    pub async fn count_runs(&self, since_ms: Option<u64>, until_ms: Option<u64>) -> Result<Vec<(String, u64)>> {
+        let query = RunQuery { since_ms, until_ms, ..RunQuery::default() };
+        let mut streams = self.open_streams(&query, &[]).await?;
+        let mut counts: crate::Map<u64> = crate::Map::new();
+        while let Some((_, best)) = self.next_run(&mut streams, 1000).await? {
+            if since_ms.is_some_and(|s| best.1.created_ms < s) {
+                break;
+            }
+            let n = counts.get(&best.1.status).copied().unwrap_or(0);
+            counts.insert(best.1.status, n + 1);
+        }
+        let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The status folders that exist (one delimited listing).
+    async fn status_folders(&self) -> Result<Vec<String>> {
+        let root = self.index_root();
+        let listing = self.list(&root, Some("/"), None, usize::MAX).await?;
+        Ok(listing.prefixes.into_iter().filter(|p| index::partition_status(&root, p).is_some()).collect())
+    }
+
+    async fn open_streams(&self, query: &RunQuery, statuses: &[String]) -> Result<Vec<Stream>> {
+        let root = self.index_root();
+        let folders = if statuses.is_empty() {
+            self.status_folders().await?
+        } else {
+            statuses.iter().map(|s| index::partition(&root, s)).collect()
+        };
+        Ok(folders
+            .into_iter()
+            .map(|folder| {
+                // Entries created after `until` sort before `rts(until)`; a cursor's group and
+                // everything of it sort before `<group>~`.
+                let mut after = query.until_ms.map(|u| format!("{folder}{}", index::rts(u))).unwrap_or_default();
+                if let Some(c) = &query.cursor {
+                    after = after.max(format!("{folder}{c}~"));
+                }
+                Stream { folder, buf: VecDeque::new(), after, done: false }
+            })
+            .collect())
+    }
+
+    async fn refill(&self, s: &mut Stream, page: usize) -> Result<()> {
+        if !s.buf.is_empty() || s.done {
+            return Ok(());
+        }
+        let root = self.index_root();
+        let start = (!s.after.is_empty()).then_some(s.after.as_str());
+        let listing = self.list(&s.folder, None, start, page).await?;
+        s.done = !listing.more;
+        for o in listing.objects {
+            // Servers differ on start-after (SeaweedFS compares path-wise): keep what is after it.
+            if o.key <= s.after {
+                continue;
+            }
+            s.after.clone_from(&o.key);
+            if let Some(e) = Entry::parse(&root, &o.key) {
+                s.buf.push_back((o.key, e, o.last_modified));
+            }
+        }
+        if s.buf.is_empty() {
+            s.done = true;
+        }
+        Ok(())
+    }
+
+    /// The next run across the streams: the smallest group, and of its entries the newest.
+    async fn next_run(&self, streams: &mut [Stream], page: usize) -> Result<Option<(String, (String, Entry, String))>> {
+        for s in streams.iter_mut() {
+            self.refill(s, page).await?;
+        }
+        let name_of = |s: &Stream| s.buf.front().map(|(k, ..)| k[s.folder.len()..].to_string());
+        let Some(group) =
+            streams.iter().filter_map(|s| name_of(s).and_then(|n| index::group_of(&n).map(str::to_string))).min()
+        else {
+            return Ok(None);
+        };
+        let mut best: Option<(String, Entry, String)> = None;
+        for s in streams.iter_mut() {
+            loop {
+                self.refill(s, page).await?;
+                let same = name_of(s).is_some_and(|n| n.starts_with(&group));
+                if !same {
+                    break;
+                }
+                let item = s.buf.pop_front().expect("a front was just seen");
+                if best.as_ref().is_none_or(|b| item.1.seq > b.1.seq) {
+                    best = Some(item);
+                }
+            }
+        }
+        Ok(best.map(|b| (group, b)))
+    }
+
+    /// Whether any run passing `query` follows (skipping runs the filters drop).
+    async fn peek(&self, streams: &mut [Stream], page: usize, query: &RunQuery) -> Result<bool> {
+        loop {
+            for s in streams.iter_mut() {
+                self.refill(s, page).await?;
+            }
+            let first = streams.iter().filter_map(|s| s.buf.front()).min_by(|a, b| a.0.cmp(&b.0)).map(|f| f.1.clone());
+            let Some(first) = first else { return Ok(false) };
+            if query.since_ms.is_some_and(|s| first.created_ms < s) {
+                return Ok(false);
+            }
+            if query.admits(&first) {
+                return Ok(true);
+            }
+            if self.next_run(streams, page).await?.is_none() {
+                return Ok(false);
+            }
+        }
+    }
+
+    async fn fill_details(&self, runs: &mut [IndexedRun]) -> Result<()> {
+        for batch in runs.chunks_mut(16) {
+            let keys: Vec<String> = batch.iter().map(|r| r.key.clone()).collect();
+            let gets: Vec<LocalBoxFuture<'_, Result<super::request::Fetched>>> =
+                keys.iter().map(|k| -> LocalBoxFuture<'_, _> { Box::pin(self.get(k)) }).collect();
+            for (r, got) in batch.iter_mut().zip(join_all(gets).await) {
+                if let Some((body, _)) = got? {
+                    r.summary = pyjson::parse(&body).ok();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the index from the run logs of both layouts (runs magnus wrote have no entries;
+    /// entries a crash left stale are replaced), reading `concurrency` runs at a time;
+    /// `progress(done, total)` after each batch.
+    pub async fn reindex(&self, concurrency: usize, progress: &mut dyn FnMut(u64, u64)) -> Result<ReindexReport> {
+        let started = index::ms_of(self.now());
+        let root = self.index_root();
+        let mut runs = Vec::new();
+        let mut after = None;
+        loop {
+            let page =
+                self.list_runs_by_key(&super::ListOptions { limit: Some(1000), start_after: after.clone() }).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.run_id.clone());
+            let n = page.len();
+            runs.extend(page);
+            if n < 1000 {
+                break;
+            }
+        }
+        let mut entries: Vec<(String, Entry, String)> = Vec::new();
+        for folder in self.status_folders().await? {
+            let listing = self.list(&folder, None, None, usize::MAX).await?;
+            for o in listing.objects {
+                if let Some(e) = Entry::parse(&root, &o.key) {
+                    entries.push((o.key, e, o.last_modified));
+                }
+            }
+        }
+        let mut report = ReindexReport::default();
+        let total = runs.len() as u64;
+        let mut known = std::collections::BTreeSet::new();
+        for batch in runs.chunks(concurrency.clamp(1, 64)) {
+            let reads: Vec<LocalBoxFuture<'_, Result<Option<Summary>>>> =
+                batch.iter().map(|r| -> LocalBoxFuture<'_, _> { Box::pin(self.summary_of_stored(r)) }).collect();
+            for (run, summary) in batch.iter().zip(join_all(reads).await) {
+                report.runs += 1;
+                known.insert(run.run_id.clone());
+                let Some(summary) = summary? else {
+                    report.unreadable += 1;
+                    continue;
+                };
+                let key = summary.entry().key(&root);
+                if !entries.iter().any(|(k, ..)| *k == key) {
+                    self.put(&key, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
+                    report.written += 1;
+                } else if run.layout == crate::Layout::Chunked {
+                    // A chunked writer's entry has no step counts (its header has no steps).
+                    self.put(&key, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
+                    report.refreshed += 1;
+                }
+                for (k, e, _) in entries.iter().filter(|(_, e, _)| e.run_id == run.run_id) {
+                    if *k != key && e.seq <= summary.seq {
+                        self.delete(k).await?;
+                        report.deleted += 1;
+                    }
+                }
+            }
+            progress(report.runs, total);
+        }
+        // Entries of runs that are gone; not those written since this reindex began.
+        for (k, e, modified) in &entries {
+            if !known.contains(&e.run_id) && index::parse_time(modified).is_some_and(|m| m < started) {
+                self.delete(k).await?;
+                report.deleted += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// The summary of a stored run, read whole (both layouts); `None` if it is not a run log.
+    async fn summary_of_stored(&self, run: &super::RunLogSummary) -> Result<Option<Summary>> {
+        let modified = run.last_modified.as_deref().and_then(index::parse_time);
+        let (log, meta, etag, layout) = match run.layout {
+            crate::Layout::Single => {
+                let Some((body, etag, meta)) = self.get_with_meta(&run.key).await? else { return Ok(None) };
+                let Ok(log) = RunLog::from_json_bytes(&body) else { return Ok(None) };
+                (log, meta, etag, "single")
+            }
+            crate::Layout::Chunked => {
+                let header = format!("{}{}", run.key, crate::layout::chunked::RUN_LOG);
+                let Some(meta) = self.head(&header).await? else { return Ok(None) };
+                let Ok(log) = self.chunked_read(&run.run_id, true).await else { return Ok(None) };
+                (log, meta, None, "chunked")
+            }
+        };
+        let now = index::ms_of(self.now());
+        let created = index::created_ms(&log, &meta, modified).unwrap_or(now);
+        Ok(Some(Summary::of(&log, created, now, meta.seq, layout, etag)))
+    }
+}
