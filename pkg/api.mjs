@@ -12,6 +12,9 @@
 //   GET /runs/{runId}/steps/{internalName}  getStepLog
 //   GET /runs/{runId}/branches/{name}       getBranchLog
 //   GET /runs/{runId}/presigned?expiresIn=  { url } of presignGetRunLog
+//   GET /index/runs?status=&status=&tag=&since=&until=&runIdPrefix=&limit=&cursor=&details=
+//                                           listRuns (the run index, newest first)
+//   GET /index/counts?since=&until=         countRuns
 //
 // Writes are not exposed: pipelines write through the package itself, with their own credentials.
 
@@ -56,8 +59,23 @@ export function createRunLogApi(store, { token, cors, basePath = "" } = {}) {
     const url = new URL(request.url);
     if (!url.pathname.startsWith(`${base}/`)) return fail(404, "NotFound", "no such route");
     const parts = url.pathname.slice(base.length + 1).split("/").map(decodeURIComponent);
-    if (parts[0] !== "runs" || parts.length > 4) return fail(404, "NotFound", "no such route");
     const q = url.searchParams;
+    if (parts[0] === "index" && parts.length === 2) {
+      const opt = (k) => q.get(k) ?? undefined;
+      if (parts[1] === "counts") return json(200, await store.countRuns({ since: opt("since"), until: opt("until") }));
+      if (parts[1] === "runs") {
+        const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+          return fail(400, "InvalidArgumentError", "limit must be a positive integer", { argument: "limit" });
+        }
+        const status = q.getAll("status");
+        return json(200, await store.listRuns({
+          status: status.length ? status : undefined, tag: opt("tag"), since: opt("since"), until: opt("until"),
+          runIdPrefix: opt("runIdPrefix"), limit, cursor: opt("cursor"), details: q.get("details") === "true",
+        }));
+      }
+    }
+    if (parts[0] !== "runs" || parts.length > 4) return fail(404, "NotFound", "no such route");
     const [, runId, what, name] = parts;
 
     if (runId === undefined || runId === "") {

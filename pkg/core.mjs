@@ -181,8 +181,9 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     return hex;
   }
 
-  /** Drives task `task` of the current instance to its outcome. */
-  async function drive(task) {
+  /** Drives task `task` of the current instance to its outcome; `onProgress(done, total)` gets
+   * what the task reports on the way (`reindex`). */
+  async function drive(task, onProgress) {
     const born = generation;
     let fail;
     const died = new Promise((_, reject) => (fail = reject));
@@ -194,6 +195,13 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     try {
       for (;;) {
         const out = JSON.parse(guard(() => glue.poll(task)));
+        if (out.progress !== undefined && onProgress !== undefined) {
+          try {
+            onProgress(out.progress[0], out.progress[1]);
+          } catch {
+            // The caller's callback failing is not the call's failure.
+          }
+        }
         if (out.io === undefined) {
           finished = true;
           if (out.error) throw typedError(out.error);
@@ -283,14 +291,14 @@ export function createApi(glue, { readFile, sha256 } = {}) {
       return invalid("this", "a store method was called without its store (bind it, or call it as store.method(...))");
     }
 
-    static #run(self, op, names, args) {
+    static #run(self, op, names, args, onProgress) {
       return new Promise((resolve, reject) => {
         try {
           if (!S3RunLogStore.#owns(self)) throw S3RunLogStore.#detached();
           const text = `[${args.map((a, i) => json(a, names[i])).join(",")}]`;
           const handle = self.#open();
           const task = guard(() => handle.start(op, text));
-          drive(task).then((out) => {
+          drive(task, onProgress).then((out) => {
             // What JS cannot hold of a read document (number text, key order) waits beside it
             // for putRunLog.
             if (out.fix !== undefined && out.ok !== null && typeof out.ok === "object") fixes.set(out.ok, out.fix);
@@ -369,6 +377,28 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     }
     listRunLogs(options) {
       return S3RunLogStore.#run(this, "listRunLogs", ["options"], [options]);
+    }
+    // `since` / `until` may be Dates: JSON.stringify writes them as ISO text.
+    listRuns(options) {
+      return S3RunLogStore.#run(this, "listRuns", ["options"], [options]);
+    }
+    countRuns(options) {
+      return S3RunLogStore.#run(this, "countRuns", ["options"], [options]);
+    }
+    reindex(options) {
+      let onProgress;
+      let rest = options;
+      if (options !== null && typeof options === "object" && !Array.isArray(options)) {
+        try {
+          ({ onProgress, ...rest } = options);
+        } catch (e) {
+          return Promise.reject(invalid("options", `cannot be read (${describe(e)})`));
+        }
+        if (onProgress !== undefined && onProgress !== null && typeof onProgress !== "function") {
+          return Promise.reject(invalid("onProgress", `expected a function, got ${kind(onProgress)}`));
+        }
+      }
+      return S3RunLogStore.#run(this, "reindex", ["options"], [rest], onProgress ?? undefined);
     }
     presignGetRunLog(runId, expiresInSeconds) {
       return S3RunLogStore.#run(this, "presignGetRunLog", ["runId", "expiresInSeconds"], [runId, expiresInSeconds]);

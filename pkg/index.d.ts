@@ -102,6 +102,8 @@ export interface RunLogStoreConfig {
   request_timeout_seconds?: number;
   /** Most ListObjectsV2 pages one call may request (1–1000000, default 1000); more is an S3Error `ListingTooLong`. */
   max_list_pages?: number;
+  /** Keep the run index (`<prefix>/.magnus-index/`) on every run-level change (default true). */
+  run_index?: boolean;
   /** Testing only: magnus's unconditional writes, which lose updates under concurrency. */
   unsafe_last_writer_wins?: boolean;
 }
@@ -136,6 +138,67 @@ export interface RunLogSummary {
   layout: "single" | "chunked";
 }
 
+/** Options of `listRuns`: filters stack; `since` / `until` bound the run's creation time. */
+export interface ListRunsOptions {
+  /** One status or several. */
+  status?: string | string[];
+  tag?: string;
+  since?: Date | string;
+  until?: Date | string;
+  runIdPrefix?: string;
+  /** Runs per page (1–1000, default 50). */
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+  /** Also read each run's index entry (one GET per run) for the fields below `seq`. */
+  details?: boolean;
+}
+
+/** A run as the index lists it, newest first. */
+export interface RunSummary {
+  run_id: string;
+  status: string;
+  /** `""` for none. */
+  tag: string;
+  /** Creation time, ISO 8601 UTC. */
+  created: string;
+  /** When the entry was last written. */
+  updated: string;
+  /** Run-level changes so far. */
+  seq: number;
+  /** With `details`: */
+  dag_hash?: string;
+  duration_ms?: number | null;
+  steps_total?: number | null;
+  steps_failed?: number | null;
+  first_failed_step?: { name: string; message: string } | null;
+  original_run_id?: string;
+  format?: "magnus";
+  layout?: "single" | "chunked";
+  etag?: string | null;
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  /** Absent on the last page. */
+  cursor?: string;
+}
+
+export interface ReindexOptions {
+  /** Run logs read at a time (1–64, default 8). */
+  concurrency?: number;
+  /** Called as runs are read: `(done, total)`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ReindexReport {
+  runs: number;
+  written: number;
+  refreshed: number;
+  deleted: number;
+  unreadable: number;
+}
+
 /** Environment variables: Node's `process.env`, a Worker's `env` bindings (non-strings ignored). */
 export type Env = Record<string, unknown>;
 
@@ -168,6 +231,12 @@ export class S3RunLogStore {
   listRunLogs(options?: ListRunLogsOptions): Promise<RunLogSummary[]>;
   /** A URL a browser can GET the run log from, valid `expiresInSeconds` (default 900). */
   presignGetRunLog(runId: string, expiresInSeconds?: number): Promise<string>;
+  /** Runs from the run index, newest first, filtered, one page. */
+  listRuns(options?: ListRunsOptions): Promise<RunPage>;
+  /** Runs per status created in the window, from index listings alone. */
+  countRuns(options?: { since?: Date | string; until?: Date | string }): Promise<Record<string, number>>;
+  /** Rebuilds index entries from the run logs (both layouts). */
+  reindex(options?: ReindexOptions): Promise<ReindexReport>;
 }
 
 export type HeadersInput = Record<string, string> | Array<[string, string]> | { entries(): Iterable<[string, string]> };

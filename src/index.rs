@@ -58,6 +58,9 @@ pub struct RunMeta {
     pub status: Option<String>,
     /// The tag the object was written with (read from metadata; writes take the document's).
     pub tag: Option<String>,
+    /// The object's `Last-Modified`, whole seconds as every S3 keeps it (the creation time of
+    /// last resort for a run without one).
+    pub modified_ms: Option<u64>,
 }
 
 impl RunMeta {
@@ -68,6 +71,9 @@ impl RunMeta {
             created_ms: header(meta::CREATED).and_then(|s| crate::dates::parse_iso8601(s.trim())).map(ms_of),
             status: header(meta::STATUS).and_then(decode),
             tag: header(meta::TAG).and_then(decode),
+            modified_ms: header("last-modified")
+                .and_then(crate::dates::parse_http_date)
+                .map(|t| ms_of(t) / 1000 * 1000),
         }
     }
 
@@ -273,10 +279,11 @@ pub fn group_of(name: &str) -> Option<&str> {
     Some(&name[..=second])
 }
 
-/// The creation time of a run: recorded in its metadata, else its earliest attempt, else
-/// `fallback` (the object's last modification).
-pub fn created_ms(log: &RunLog, meta: &RunMeta, fallback: Option<u64>) -> Option<u64> {
-    meta.created_ms.or_else(|| first_start(log)).or(fallback)
+/// The creation time of a run: recorded in its metadata, else its earliest attempt, else the
+/// object's last modification. Writers and `reindex` derive the same time for a run magnus
+/// wrote, so an entry `reindex` made is the one the next change replaces.
+pub fn created_ms(log: &RunLog, meta: &RunMeta) -> Option<u64> {
+    meta.created_ms.or_else(|| first_start(log)).or(meta.modified_ms)
 }
 
 fn each_step<'a>(steps: impl Iterator<Item = &'a StepLog>, f: &mut dyn FnMut(&'a StepLog)) {
@@ -490,6 +497,56 @@ pub fn valid_cursor(c: &str) -> bool {
         && decode(&c[14..c.len() - 1]).is_some()
 }
 
+/// What a listing of one status folder found, in key order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listed {
+    /// Key, what it says, last modification.
+    pub entries: Vec<(String, Entry, String)>,
+    /// True when the folder holds more after the last entry.
+    pub more: bool,
+}
+
+/// Merges folder listings into a page: runs in key order (newest first), one per run (its
+/// highest `seq`), those `query` admits, at most `limit`. A run is only placed once every folder
+/// that stopped early has been listed past it, so no run is cut from its newer entries.
+pub fn merge(folders: Vec<Listed>, query: &RunQuery, limit: usize) -> RunPage {
+    let name = |k: &str| k.rsplit('/').next().unwrap_or_default().to_string();
+    // The last name listed of each folder that has more: nothing after the smallest is certain.
+    let bound = folders.iter().filter(|f| f.more).filter_map(|f| f.entries.last()).map(|(k, ..)| name(k)).min();
+    let mut all: Vec<(String, (String, Entry, String))> =
+        folders.into_iter().flat_map(|f| f.entries).map(|e| (name(&e.0), e)).collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut runs: Vec<IndexedRun> = Vec::new();
+    let mut more = bound.is_some();
+    let mut last: Option<String> = None;
+    let mut i = 0;
+    while i < all.len() {
+        let group = group_of(&all[i].0).unwrap_or_default().to_string();
+        if bound.as_ref().is_some_and(|b| all[i].0 > *b) {
+            break;
+        }
+        let mut best = i;
+        while i < all.len() && all[i].0.starts_with(&group) {
+            if all[i].1 .1.seq > all[best].1 .1.seq {
+                best = i;
+            }
+            i += 1;
+        }
+        let (key, entry, updated) = all[best].1.clone();
+        if !query.admits(&entry) {
+            last = Some(group);
+            continue;
+        }
+        if runs.len() == limit {
+            more = true;
+            break;
+        }
+        last = Some(group);
+        runs.push(IndexedRun { entry, updated, key, summary: None });
+    }
+    RunPage { cursor: if more { last } else { None }, runs }
+}
+
 /// One run of a page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedRun {
@@ -652,8 +709,10 @@ mod tests {
         assert_eq!((s.steps_total, s.steps_failed), (3, 2));
         assert_eq!(s.first_failed, Some(("fan.x.f".into(), "boom".into())));
         assert_eq!(s.duration_ms, Some(2_500));
-        assert_eq!(created_ms(&log, &RunMeta::default(), None), parse_time("2024-01-31T12:00:00Z"));
-        assert_eq!(created_ms(&log, &RunMeta { seq: 0, created_ms: Some(9), ..RunMeta::default() }, None), Some(9));
+        assert_eq!(created_ms(&log, &RunMeta::default()), parse_time("2024-01-31T12:00:00Z"));
+        assert_eq!(created_ms(&log, &RunMeta { seq: 0, created_ms: Some(9), ..RunMeta::default() }), Some(9));
+        let modified = RunMeta { modified_ms: Some(7_000), ..RunMeta::default() };
+        assert_eq!(created_ms(&RunLog::new("r"), &modified), Some(7_000));
     }
 
     #[test]
@@ -666,11 +725,14 @@ mod tests {
             created_ms: Some(1_700_000_000_123),
             status: Some("SUCCESS".into()),
             tag: Some("a/b ü".into()),
+            modified_ms: None,
         };
         let h = m.headers(&log);
         assert!(h.iter().all(|(_, v)| v.is_ascii()));
         assert_eq!(decode(&h[2].1).as_deref(), Some("a/b ü"));
         let back = RunMeta::from_headers(|n| h.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()));
         assert_eq!(back, m);
+        let dated = RunMeta::from_headers(|n| (n == "last-modified").then_some("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert_eq!(dated.modified_ms, Some(784_111_777_000));
     }
 }

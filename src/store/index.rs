@@ -18,22 +18,12 @@
 //! keep an extra entry of that run under an earlier status until `reindex` (readers listing every
 //! status still show the run once, with its highest `seq`).
 
-use std::collections::VecDeque;
-
 use super::S3RunLogStore;
 use crate::error::{Error, Result};
 use crate::host::{join_all, Host, LocalBoxFuture};
 use crate::index::{self, Entry, IndexedRun, ReindexReport, RunMeta, RunPage, RunQuery, Summary};
 use crate::model::RunLog;
 use crate::pyjson;
-
-/// One status folder being read in key order.
-struct Stream {
-    folder: String,
-    buf: VecDeque<(String, Entry, String)>,
-    after: String,
-    done: bool,
-}
 
 impl<H: Host> S3RunLogStore<H> {
     fn index_root(&self) -> String {
@@ -68,7 +58,7 @@ impl<H: Host> S3RunLogStore<H> {
         let replaced = meta.status.take().map(|status| (status, meta.tag.take().unwrap_or_default()));
         meta.seq += 1;
         if meta.created_ms.is_none() {
-            meta.created_ms = index::created_ms(log, &meta, None).or(Some(index::ms_of(self.now())));
+            meta.created_ms = index::created_ms(log, &meta).or(Some(index::ms_of(self.now())));
         }
         let etag = match self.put_with(key, bytes, &crate::s3::Condition::None, meta.headers(log)).await? {
             super::request::Put::Written(etag) => etag,
@@ -105,14 +95,15 @@ impl<H: Host> S3RunLogStore<H> {
     ) -> Result<()> {
         let root = self.index_root();
         let now = index::ms_of(self.now());
-        let created = index::created_ms(log, meta, None).unwrap_or(now);
+        let created = index::created_ms(log, meta).unwrap_or(now);
         let mut summary = Summary::of(log, created, now, meta.seq, self.layout_name(), etag);
         if self.config.layout == crate::Layout::Chunked {
             summary.steps_known = false; // the header holds no steps; reindex reads them all
         }
         let mine = summary.entry().key(&root);
         self.put(&mine, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
-        if let (Some((status, tag)), true) = (replaced, meta.seq > 1) {
+        // Change 0 is an entry `reindex` made for a run magnus wrote.
+        if let (Some((status, tag)), true) = (replaced, meta.seq >= 1) {
             let before = Entry {
                 run_id: log.run_id.clone(),
                 status: status.to_string(),
@@ -129,155 +120,85 @@ impl<H: Host> S3RunLogStore<H> {
         Ok(())
     }
 
-    /// Runs from the index, newest first, filtered; one page. With no status given, every
-    /// status folder is read (one more listing to find them).
+    /// Runs from the index, newest first, filtered; one page. Each status folder is listed from
+    /// the cursor (or `until`) until it holds a page of runs the key can admit, or reaches
+    /// `since`; with no status given, one more listing finds the folders.
     pub async fn list_runs(&self, query: &RunQuery) -> Result<RunPage> {
         let limit = query.limit.unwrap_or(50).clamp(1, 1000) as usize;
-        if let Some(c) = &query.cursor {
-            if !index::valid_cursor(c) {
-                return Err(Error::invalid_argument("cursor", "not a cursor this store handed out"));
-            }
+        if query.cursor.as_deref().is_some_and(|c| !index::valid_cursor(c)) {
+            return Err(Error::invalid_argument("cursor", "not a cursor this store handed out"));
         }
-        // Without filters a page needs little more than `limit` entries per folder.
-        let filtered = query.tag.is_some() || query.run_id_prefix.is_some();
-        let page = if filtered { 1000 } else { (limit + 2).min(1000) };
-        let mut streams = self.open_streams(query, &query.statuses).await?;
-        let mut runs = Vec::new();
-        let mut last_group = None;
-        while runs.len() < limit {
-            let Some((group, best)) = self.next_run(&mut streams, page).await? else { break };
-            if query.since_ms.is_some_and(|s| best.1.created_ms < s) {
-                streams.clear(); // every later entry is older still
-                break;
-            }
-            last_group = Some(group);
-            if query.admits(&best.1) {
-                runs.push(IndexedRun { entry: best.1, updated: best.2, key: best.0, summary: None });
-            }
-        }
-        let more = runs.len() == limit && self.peek(&mut streams, page, query).await?;
+        let listed = self.list_folders(query, limit + 1).await?;
+        let mut page = index::merge(listed, query, limit);
         if query.details {
-            self.fill_details(&mut runs).await?;
+            self.fill_details(&mut page.runs).await?;
         }
-        Ok(RunPage { runs, cursor: if more { last_group } else { None } })
+        Ok(page)
     }
 
     /// Runs per status among those created in `[since, until]` (newest entry per run), from
     /// listings alone.
     pub async fn count_runs(&self, since_ms: Option<u64>, until_ms: Option<u64>) -> Result<Vec<(String, u64)>> {
         let query = RunQuery { since_ms, until_ms, ..RunQuery::default() };
-        let mut streams = self.open_streams(&query, &[]).await?;
-        let mut counts: crate::Map<u64> = crate::Map::new();
-        while let Some((_, best)) = self.next_run(&mut streams, 1000).await? {
-            if since_ms.is_some_and(|s| best.1.created_ms < s) {
-                break;
+        let page = index::merge(self.list_folders(&query, usize::MAX).await?, &query, usize::MAX);
+        let mut counts: Vec<(String, u64)> = Vec::new();
+        for run in page.runs {
+            match counts.iter_mut().find(|(s, _)| *s == run.entry.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((run.entry.status, 1)),
             }
-            let n = counts.get(&best.1.status).copied().unwrap_or(0);
-            counts.insert(best.1.status, n + 1);
         }
-        let mut out: Vec<(String, u64)> = counts.into_iter().collect();
-        out.sort();
-        Ok(out)
+        counts.sort();
+        Ok(counts)
     }
 
-    /// The status folders that exist (one delimited listing).
-    async fn status_folders(&self) -> Result<Vec<String>> {
+    /// The entries of each status folder the query reads, in key order, from its start: until
+    /// `want` of them pass the key filters, `since` is passed, or the folder ends.
+    async fn list_folders(&self, query: &RunQuery, want: usize) -> Result<Vec<index::Listed>> {
         let root = self.index_root();
-        let listing = self.list(&root, Some("/"), None, usize::MAX).await?;
-        Ok(listing.prefixes.into_iter().filter(|p| index::partition_status(&root, p).is_some()).collect())
-    }
-
-    async fn open_streams(&self, query: &RunQuery, statuses: &[String]) -> Result<Vec<Stream>> {
-        let root = self.index_root();
-        let folders = if statuses.is_empty() {
-            self.status_folders().await?
+        let folders = if query.statuses.is_empty() {
+            let listing = self.list(&root, Some("/"), None, usize::MAX).await?;
+            listing.prefixes.into_iter().filter(|p| index::partition_status(&root, p).is_some()).collect()
         } else {
-            statuses.iter().map(|s| index::partition(&root, s)).collect()
+            query.statuses.iter().map(|s| index::partition(&root, s)).collect::<Vec<_>>()
         };
-        Ok(folders
-            .into_iter()
-            .map(|folder| {
-                // Entries created after `until` sort before `rts(until)`; a cursor's group and
-                // everything of it sort before `<group>~`.
-                let mut after = query.until_ms.map(|u| format!("{folder}{}", index::rts(u))).unwrap_or_default();
-                if let Some(c) = &query.cursor {
-                    after = after.max(format!("{folder}{c}~"));
-                }
-                Stream { folder, buf: VecDeque::new(), after, done: false }
-            })
-            .collect())
-    }
-
-    async fn refill(&self, s: &mut Stream, page: usize) -> Result<()> {
-        if !s.buf.is_empty() || s.done {
-            return Ok(());
-        }
-        let root = self.index_root();
-        let start = (!s.after.is_empty()).then_some(s.after.as_str());
-        let listing = self.list(&s.folder, None, start, page).await?;
-        s.done = !listing.more;
-        for o in listing.objects {
-            // Servers differ on start-after (SeaweedFS compares path-wise): keep what is after it.
-            if o.key <= s.after {
-                continue;
+        let page =
+            if want == usize::MAX || query.tag.is_some() || query.run_id_prefix.is_some() { 1000 } else { want + 1 };
+        let mut out = Vec::new();
+        for folder in folders {
+            // Entries created after `until` sort before `rts(until)`; a cursor's run, all of it,
+            // before `<cursor>~`.
+            let mut after = query.until_ms.map(|u| format!("{folder}{}", index::rts(u))).unwrap_or_default();
+            if let Some(c) = &query.cursor {
+                after = after.max(format!("{folder}{c}~"));
             }
-            s.after.clone_from(&o.key);
-            if let Some(e) = Entry::parse(&root, &o.key) {
-                s.buf.push_back((o.key, e, o.last_modified));
-            }
-        }
-        if s.buf.is_empty() {
-            s.done = true;
-        }
-        Ok(())
-    }
-
-    /// The next run across the streams: the smallest group, and of its entries the newest.
-    async fn next_run(&self, streams: &mut [Stream], page: usize) -> Result<Option<(String, (String, Entry, String))>> {
-        for s in streams.iter_mut() {
-            self.refill(s, page).await?;
-        }
-        let name_of = |s: &Stream| s.buf.front().map(|(k, ..)| k[s.folder.len()..].to_string());
-        let Some(group) =
-            streams.iter().filter_map(|s| name_of(s).and_then(|n| index::group_of(&n).map(str::to_string))).min()
-        else {
-            return Ok(None);
-        };
-        let mut best: Option<(String, Entry, String)> = None;
-        for s in streams.iter_mut() {
+            let mut listed = index::Listed::default();
+            let mut admitted = 0;
             loop {
-                self.refill(s, page).await?;
-                let same = name_of(s).is_some_and(|n| n.starts_with(&group));
-                if !same {
+                let start = (!after.is_empty()).then_some(after.as_str());
+                let listing = self.list(&folder, None, start, page).await?;
+                listed.more = listing.more;
+                for o in listing.objects {
+                    // Servers differ on start-after (SeaweedFS compares path-wise).
+                    if o.key <= after {
+                        continue;
+                    }
+                    after.clone_from(&o.key);
+                    let Some(e) = Entry::parse(&root, &o.key) else { continue };
+                    if query.since_ms.is_some_and(|s| e.created_ms < s) {
+                        listed.more = false;
+                        break;
+                    }
+                    admitted += usize::from(query.admits(&e));
+                    listed.entries.push((o.key, e, o.last_modified));
+                }
+                if !listed.more || admitted >= want {
                     break;
                 }
-                let item = s.buf.pop_front().expect("a front was just seen");
-                if best.as_ref().is_none_or(|b| item.1.seq > b.1.seq) {
-                    best = Some(item);
-                }
             }
+            out.push(listed);
         }
-        Ok(best.map(|b| (group, b)))
-    }
-
-    /// Whether any run passing `query` follows (skipping runs the filters drop).
-    async fn peek(&self, streams: &mut [Stream], page: usize, query: &RunQuery) -> Result<bool> {
-        loop {
-            for s in streams.iter_mut() {
-                self.refill(s, page).await?;
-            }
-            let first = streams.iter().filter_map(|s| s.buf.front()).min_by(|a, b| a.0.cmp(&b.0)).map(|f| f.1.clone());
-            let Some(first) = first else { return Ok(false) };
-            if query.since_ms.is_some_and(|s| first.created_ms < s) {
-                return Ok(false);
-            }
-            if query.admits(&first) {
-                return Ok(true);
-            }
-            if self.next_run(streams, page).await?.is_none() {
-                return Ok(false);
-            }
-        }
+        Ok(out)
     }
 
     async fn fill_details(&self, runs: &mut [IndexedRun]) -> Result<()> {
@@ -314,23 +235,18 @@ impl<H: Host> S3RunLogStore<H> {
             }
         }
         let mut entries: Vec<(String, Entry, String)> = Vec::new();
-        for folder in self.status_folders().await? {
-            let listing = self.list(&folder, None, None, usize::MAX).await?;
-            for o in listing.objects {
-                if let Some(e) = Entry::parse(&root, &o.key) {
-                    entries.push((o.key, e, o.last_modified));
-                }
-            }
+        for listed in self.list_folders(&RunQuery::default(), usize::MAX).await? {
+            entries.extend(listed.entries);
         }
         let mut report = ReindexReport::default();
         let total = runs.len() as u64;
-        let mut known = std::collections::BTreeSet::new();
+        let mut known: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+        known.sort_unstable();
         for batch in runs.chunks(concurrency.clamp(1, 64)) {
             let reads: Vec<LocalBoxFuture<'_, Result<Option<Summary>>>> =
                 batch.iter().map(|r| -> LocalBoxFuture<'_, _> { Box::pin(self.summary_of_stored(r)) }).collect();
             for (run, summary) in batch.iter().zip(join_all(reads).await) {
                 report.runs += 1;
-                known.insert(run.run_id.clone());
                 let Some(summary) = summary? else {
                     report.unreadable += 1;
                     continue;
@@ -355,7 +271,9 @@ impl<H: Host> S3RunLogStore<H> {
         }
         // Entries of runs that are gone; not those written since this reindex began.
         for (k, e, modified) in &entries {
-            if !known.contains(&e.run_id) && index::parse_time(modified).is_some_and(|m| m < started) {
+            if known.binary_search(&e.run_id.as_str()).is_err()
+                && index::parse_time(modified).is_some_and(|m| m < started)
+            {
                 self.delete(k).await?;
                 report.deleted += 1;
             }
@@ -365,7 +283,6 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// The summary of a stored run, read whole (both layouts); `None` if it is not a run log.
     async fn summary_of_stored(&self, run: &super::RunLogSummary) -> Result<Option<Summary>> {
-        let modified = run.last_modified.as_deref().and_then(index::parse_time);
         let (log, meta, etag, layout) = match run.layout {
             crate::Layout::Single => {
                 let Some((body, etag, meta)) = self.get_with_meta(&run.key).await? else { return Ok(None) };
@@ -380,7 +297,7 @@ impl<H: Host> S3RunLogStore<H> {
             }
         };
         let now = index::ms_of(self.now());
-        let created = index::created_ms(&log, &meta, modified).unwrap_or(now);
+        let created = index::created_ms(&log, &meta).unwrap_or(now);
         Ok(Some(Summary::of(&log, created, now, meta.seq, layout, etag)))
     }
 }

@@ -352,6 +352,11 @@ impl<H: Host> S3RunLogStore<H> {
                 }
             };
             let before = crate::index::run_level(&log);
+            // Recorded on the first write that has none (a run magnus created), from the document
+            // as `reindex` sees it.
+            if meta.created_ms.is_none() {
+                meta.created_ms = crate::index::created_ms(&log, &meta).or(Some(crate::index::ms_of(self.now())));
+            }
             if let Err(e) = change(&mut log) {
                 // A kept base may lack what another writer added since (a parent step or
                 // branch): only a fresh read can say the change is impossible.
@@ -373,9 +378,6 @@ impl<H: Host> S3RunLogStore<H> {
             let run_level = crate::index::run_level(&log) != before;
             if run_level {
                 meta.seq += 1;
-            }
-            if meta.created_ms.is_none() {
-                meta.created_ms = crate::index::created_ms(&log, &meta, None).or(Some(crate::index::ms_of(self.now())));
             }
             let body = log.to_json_bytes();
             let small = body.len() <= Written::MAX_BYTES;

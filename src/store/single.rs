@@ -65,7 +65,8 @@ impl<H: Host> S3RunLogStore<H> {
             }
             None => None,
         };
-        let listing = self.list(&base, Some("/"), start_after.as_deref(), limit).await?;
+        // One more than asked: the run index's folder may be among them (dropped below).
+        let listing = self.list(&base, Some("/"), start_after.as_deref(), limit + 1).await?;
         let mut found: Vec<RunLogSummary> = listing
             .objects
             .into_iter()

@@ -108,6 +108,48 @@ fn env(text: &str) -> Result<Env> {
     }
 }
 
+/// `f` behind a `dyn Future`: its state machine is compiled once, on its own, instead of being
+/// inlined into the one of `call` (which would grow by all of it).
+fn erased<'a, T>(f: impl std::future::Future<Output = T> + 'a) -> crate::host::LocalBoxFuture<'a, T> {
+    Box::pin(f)
+}
+
+/// An ISO 8601 time option (JS hands `Date`s over as `toISOString()`), as ms.
+fn opt_time(m: &Map, key: &str) -> Result<Option<u64>> {
+    match opt_string(m, key)? {
+        None => Ok(None),
+        Some(t) => crate::index::parse_time(&t).map(Some).ok_or_else(|| {
+            Error::invalid_argument(
+                key,
+                format!("expected a Date or an ISO 8601 UTC time, got {}", crate::error::quoted(&t)),
+            )
+        }),
+    }
+}
+
+/// `listRuns` options: `{ status?, tag?, since?, until?, runIdPrefix?, limit?, cursor?, details? }`.
+fn run_query(o: &Map) -> Result<crate::index::RunQuery> {
+    let statuses = match o.get("status") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items.iter().map(|v| text(v, "status")).collect::<Result<_>>()?,
+        Some(v) => vec![text(v, "status")?],
+    };
+    let limit = opt_count(o.get("limit"), "limit")?;
+    if limit.is_some_and(|n| n == 0 || n > 1000) {
+        return Err(Error::invalid_argument("limit", "expected 1 to 1000"));
+    }
+    Ok(crate::index::RunQuery {
+        statuses,
+        tag: opt_string(o, "tag")?,
+        since_ms: opt_time(o, "since")?,
+        until_ms: opt_time(o, "until")?,
+        run_id_prefix: opt_string(o, "runIdPrefix")?,
+        limit: limit.map(|n| n as u32),
+        cursor: opt_string(o, "cursor")?,
+        details: opt_bool(o, "details")?.unwrap_or(false),
+    })
+}
+
 fn done(_: ()) -> Value {
     Value::Null
 }
@@ -142,12 +184,18 @@ impl Store {
             return tasks::spawn(Box::pin(async move { finish(out(store.put_run_log_json(&doc).await.map(done))) }));
         }
         let op = op.to_string();
-        tasks::spawn(Box::pin(async move {
+        let progress = Rc::new(std::cell::Cell::new(None));
+        let report = (op == "reindex").then(|| progress.clone());
+        let id = tasks::spawn(Box::pin(async move {
             match Args::parse(&args) {
-                Ok(args) => run(&store, &op, args).await,
+                Ok(args) => finish(call(&store, &op, args, &progress).await),
                 Err(e) => outcome::<Value>(Err(e)),
             }
-        }))
+        }));
+        if let Some(report) = report {
+            tasks::watch(id, report);
+        }
+        id
     }
 
     /// Runs synchronous method `op` (the factories): `{"ok": value}` or `{"error": {...}}`.
@@ -221,12 +269,7 @@ fn finish(r: Result<Reply>) -> String {
     String::from_utf8(w.into_bytes()).unwrap_or_default()
 }
 
-/// One async method, start to end; its outcome as JSON.
-async fn run(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> String {
-    finish(call(s, op, a).await)
-}
-
-async fn call(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> Result<Reply> {
+async fn call(s: &S3RunLogStore<Driven>, op: &str, a: Args, progress: &tasks::Progress) -> Result<Reply> {
     match op {
         "createRunLog" => out(async {
             let run_id = a.string(0, "runId")?;
@@ -309,6 +352,22 @@ async fn call(s: &S3RunLogStore<Driven>, op: &str, a: Args) -> Result<Reply> {
             s.list_run_logs(&ListOptions { limit, start_after: opt_string(&o, "startAfter")? }).await
         }
         .await),
+        // The index's calls are boxed: their state machines stay out of this one's.
+        "listRuns" => {
+            let query = run_query(&a.options(0, "options")?)?;
+            out(erased(s.list_runs(&query)).await)
+        }
+        "countRuns" => {
+            let o = a.options(0, "options")?;
+            let counts = erased(s.count_runs(opt_time(&o, "since")?, opt_time(&o, "until")?)).await;
+            out(counts.map(|c| Value::Object(c.into_iter().map(|(k, n)| (k, Value::from(n))).collect())))
+        }
+        "reindex" => {
+            let o = a.options(0, "options")?;
+            let concurrency = opt_count(o.get("concurrency"), "concurrency")?.unwrap_or(8).clamp(1, 64) as usize;
+            let mut report = |done, total| progress.set(Some((done, total)));
+            out(erased(s.reindex(concurrency, &mut report)).await)
+        }
         "presignGetRunLog" => out(async {
             let expires = opt_count(Some(a.get(1)), "expiresInSeconds")?;
             s.presign_get_run_log(&a.string(0, "runId")?, expires).await

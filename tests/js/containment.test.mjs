@@ -203,8 +203,16 @@ const faultScript = (cfg, creds) => `
   for (let i = 0; i < 300; i++) {
     try { store.__fault("sync"); names.push("none"); } catch (e) { names.push(e.name); }
   }
-  // an async fault while another call is in flight on the same instance
-  const other = store.getRunLogById("before").then(() => "ok", (e) => e.name);
+  // an async fault while another call is in flight on the same instance: a store whose server
+  // holds every request, so that call is surely still waiting when the fault strikes
+  const held = [];
+  const silent = (await import("node:http")).createServer((req, res) => held.push(res));
+  await new Promise((r) => silent.listen(0, "127.0.0.1", r));
+  const heldCfg = ${JSON.stringify(cfg)};
+  heldCfg.config.endpoint_url = "http://127.0.0.1:" + silent.address().port;
+  const waiting = new S3RunLogStore(heldCfg, ${JSON.stringify(creds)});
+  const other = waiting.getRunLogById("before").then(() => "ok", (e) => e.name);
+  while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
   const faulted = await store.__fault("async").then(() => "none", (e) => e.name);
   const stack = await store.__fault("stack").then(() => "none", (e) => e.name);
   // the same store object, afterwards
@@ -212,6 +220,8 @@ const faultScript = (cfg, creds) => `
   await store.createRunLog("after");
   const signed = typeof signRequest({ url: "https://h/k" }, { accessKeyId: "a", secretAccessKey: "b", region: "us-east-1", service: "s3" }).headers.authorization;
   await new Promise((r) => setTimeout(r, 50));
+  for (const res of held) res.destroy();
+  silent.close();
   console.log(JSON.stringify({ sync: [...new Set(names)], other: await other, faulted, stack, after, signed, escaped }));
 `;
 
@@ -221,7 +231,7 @@ test("a forced fault costs one call in Node ESM and CJS; the same store objects 
   writeFileSync(join(dir, "esm.mjs"), `import { S3RunLogStore, signRequest } from ${JSON.stringify(join(repo, "pkg", "node.mjs"))};\n${body("esm")}`);
   writeFileSync(join(dir, "cjs.cjs"), `const { S3RunLogStore, signRequest } = require(${JSON.stringify(join(repo, "pkg", "node.cjs"))});\n(async () => {${body("cjs")}})();`);
   for (const file of ["esm.mjs", "cjs.cjs"]) {
-    const out = JSON.parse(execFileSync("node", [file], { cwd: dir, encoding: "utf8" }).trim().split("\n").at(-1));
+    const out = JSON.parse(execFileSync("node", [file], { cwd: dir, encoding: "utf8", timeout: 60_000 }).trim().split("\n").at(-1));
     assert.deepEqual(out, {
       sync: ["InternalError"], other: "InternalError", faulted: "InternalError", stack: "InternalError",
       after: "before", signed: "string", escaped: 0,

@@ -22,7 +22,7 @@ const METHODS = {
   createRunLog: 2, getRunLogById: 2, putRunLog: 1, updateRunLogStatus: 2, getParameters: 1, setParameters: 2,
   getRunConfig: 1, setRunConfig: 2, createStepLog: 2, getStepLog: 2, addStepLog: 2, createBranchLog: 1,
   getBranchLog: 2, addBranchLog: 2, createAttemptLog: 0, createCodeIdentity: 0, createDataCatalog: 1,
-  listRunLogs: 1, presignGetRunLog: 2,
+  listRunLogs: 1, presignGetRunLog: 2, listRuns: 1, countRuns: 1, reindex: 1,
 };
 
 // ----- values -----
@@ -105,6 +105,14 @@ const wellTyped = {
   createDataCatalog: fc.tuple(fc.string()),
   listRunLogs: fc.tuple(fc.record({ limit: fc.integer({ min: -1, max: 2000 }), startAfter: runId }, { requiredKeys: [] })),
   presignGetRunLog: fc.tuple(runId, fc.integer({ min: -1, max: 700_000 })),
+  listRuns: fc.tuple(fc.record({
+    status: fc.oneof(fc.constantFrom("FAIL", "SUCCESS"), fc.array(oddString, { maxLength: 3 }), anything), tag: fc.oneof(fc.string(), anything),
+    since: fc.oneof(oddDate, anything), until: fc.oneof(oddDate, anything), runIdPrefix: fc.oneof(runId, anything),
+    limit: fc.integer({ min: -1, max: 2000 }), cursor: fc.oneof(fc.constantFrom("0000000000001~a~", "x"), oddString), details: anything,
+  }, { requiredKeys: [] })),
+  countRuns: fc.tuple(fc.record({ since: fc.oneof(oddDate, anything), until: fc.oneof(oddDate, anything) }, { requiredKeys: [] })),
+  reindex: fc.tuple(fc.record({ concurrency: fc.oneof(fc.integer({ min: -1, max: 100 }), anything),
+    onProgress: fc.oneof(fc.constant(() => {}), fc.constant(() => { throw new Error("cb"); }), anything) }, { requiredKeys: [] })),
 };
 
 // ----- answers of the fake S3 -----
