@@ -3,7 +3,7 @@
 # the wasm32 target, rust-src, wasm-bindgen-cli at exactly the crate's wasm-bindgen version, the npm dev
 # tools (binaryen's wasm-opt, typescript, workerd, playwright-core), SeaweedFS in .venv, Debian's
 # chromium, real magnus in .venv-magnus (interop tests), and moto's server in .venv-moto (a real STS
-# that checks signatures, for role_arn).
+# that checks signatures, for role_arn), and DuckDB in .venv-duckdb (an engine reading the run index).
 #   scripts/setup.sh        everything (tests)
 #   scripts/setup.sh demo   what the demo needs (no chromium, no magnus)
 set -euo pipefail
@@ -68,5 +68,11 @@ if [ ! -x .venv-moto/bin/moto_server ]; then
   say "pip install moto[server]==5.2.5 into .venv-moto"
   python3 -m venv .venv-moto
   .venv-moto/bin/pip install -q "moto[server]==5.2.5"
+fi
+# DuckDB: an engine reading the run index without our code (tests/js/run-index.test.mjs).
+if [ ! -x .venv-duckdb/bin/python ] || ! .venv-duckdb/bin/python -c "import duckdb" 2>/dev/null; then
+  say "pip install duckdb==2.0.1 into .venv-duckdb"
+  python3 -m venv .venv-duckdb
+  .venv-duckdb/bin/pip install -q "duckdb==2.0.1"
 fi
 say "ready"

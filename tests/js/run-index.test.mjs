@@ -1,14 +1,17 @@
 // The run index through the npm package in Node against the local S3 server: entries written by
 // createRunLog / updateRunLogStatus / putRunLog, listRuns newest first with stacked filters and
 // cursor paging, countRuns, details, reindex of runs magnus wrote with onProgress, bad options as
-// typed errors, and the HTTP API's /index routes.
+// typed errors, the HTTP API's /index routes, and DuckDB (.venv-duckdb) reading a copy of the
+// entries with hive partitioning, answering the bench's three questions as listRuns does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3RunLogStore, signRequest } from "magnus-s3";
 import { createRunLogApi } from "magnus-s3/api";
-import { config, env, uniquePrefix, objectUrl, signedFetch, shared } from "./helpers.mjs";
+import { config, env, uniquePrefix, objectUrl, signedFetch, shared, repo } from "./helpers.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,6 +101,9 @@ test("putRunLog keeps the index, and reindex indexes runs magnus wrote, reportin
   assert.deepEqual(ids(await store.listRuns({ tag: "again" })), ["s3-linear-success"]);
   assert.deepEqual(await store.countRuns(), { FAIL: 1, SUCCESS: 1 });
   assert.deepEqual(await store.reindex(), { runs: 2, written: 0, refreshed: 0, deleted: 0, unreadable: 0 });
+  // The command: a progress line, then the report.
+  const out = execFileSync("node", [join(repo, "scripts", "reindex.mjs"), "--prefix", prefix], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.match(out, /^reindex: 2 runs, 0 entries written, 0 refreshed, 0 deleted, 0 unreadable, in [\d.]+ s$/m);
 });
 
 test("bad index options are typed errors", async () => {
@@ -130,4 +136,23 @@ test("the HTTP API serves the index", async () => {
   assert.deepEqual(await (await get("/index/counts")).json(), { FAIL: 4, PROCESSING: 1, SUCCESS: 3 });
   const bad = await get("/index/runs?cursor=x");
   assert.equal(bad.status, 400);
+});
+
+test("an engine without our code (DuckDB over a copy of the entries) answers as listRuns and countRuns do", async () => {
+  const python = join(repo, ".venv-duckdb", "bin", "python");
+  const prefix = uniquePrefix("index-duckdb");
+  const store = new S3RunLogStore(config(prefix), env());
+  for (const [i, [status, tag]] of PLAN.entries()) {
+    await store.createRunLog(`d${i}`, { tag });
+    await store.updateRunLogStatus(`d${i}`, status);
+    await sleep(3);
+  }
+  const all = await store.listRuns();
+  const since = all.runs.find((r) => r.run_id === "d3").created;
+  const dir = mkdtempSync(join(tmpdir(), "magnus-index-"));
+  execFileSync("node", [join(repo, "scripts", "index-export.mjs"), dir, prefix], { env: process.env, encoding: "utf8" });
+  const out = JSON.parse(execFileSync(python, [join(repo, "scripts", "index-duckdb.py"), dir, since, "nightly"], { encoding: "utf8" }));
+  assert.deepEqual(out.newest_fail, ids(await store.listRuns({ status: "FAIL" })));
+  assert.deepEqual(out.counts, await store.countRuns({ since }));
+  assert.deepEqual(out.tagged, ids(await store.listRuns({ tag: "nightly", since })));
 });
