@@ -122,7 +122,7 @@ mod native {
         let (found, raw1) = measure(&store, async {
             // Newest modified first (the creation time is in no key), GET until 50 FAIL.
             let mut keys = all_keys(&store).await;
-            keys.sort_by(|a, b| b.1.cmp(&a.1));
+            keys.sort_by_key(|k| std::cmp::Reverse(k.1));
             let mut found = Vec::new();
             for (id, _) in keys {
                 if store.get_run_log_by_id(&id, false).await.unwrap().status == "FAIL" {
