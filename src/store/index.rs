@@ -174,9 +174,10 @@ impl<H: Host> S3RunLogStore<H> {
             }
             let mut listed = index::Listed::default();
             let mut admitted = 0;
-            loop {
+            for _ in 0..self.config.max_list_pages {
                 let start = (!after.is_empty()).then_some(after.as_str());
                 let listing = self.list(&folder, None, start, page).await?;
+                let before = after.clone();
                 listed.more = listing.more;
                 for o in listing.objects {
                     // Servers differ on start-after (SeaweedFS compares path-wise).
@@ -192,7 +193,8 @@ impl<H: Host> S3RunLogStore<H> {
                     admitted += usize::from(query.admits(&e));
                     listed.entries.push((o.key, e, o.last_modified));
                 }
-                if !listed.more || admitted >= want {
+                // A server that does not move past `start-after` must not hold the caller.
+                if !listed.more || admitted >= want || after == before {
                     break;
                 }
             }
@@ -223,10 +225,13 @@ impl<H: Host> S3RunLogStore<H> {
         let root = self.index_root();
         let mut runs = Vec::new();
         let mut after = None;
-        loop {
+        for _ in 0..self.config.max_list_pages {
             let page =
                 self.list_runs_by_key(&super::ListOptions { limit: Some(1000), start_after: after.clone() }).await?;
             let Some(last) = page.last() else { break };
+            if after.as_deref() == Some(last.run_id.as_str()) {
+                break; // a server that does not move past `start-after`
+            }
             after = Some(last.run_id.clone());
             let n = page.len();
             runs.extend(page);
