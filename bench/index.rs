@@ -142,8 +142,7 @@ mod native {
         .await;
         // The truth from the plan: the 50 last-created FAIL runs. (Without the index the order is
         // by modification time, whole seconds on a real S3: it cannot be exact within a second.)
-        let truth: Vec<String> =
-            (0..n).rev().filter(|&i| plan(i).0 == "FAIL").take(50).map(|i| id_of(i, n)).collect();
+        let truth: Vec<String> = (0..n).rev().filter(|&i| plan(i).0 == "FAIL").take(50).map(|i| id_of(i, n)).collect();
         assert_eq!(page.runs.iter().map(|r| r.entry.run_id.clone()).collect::<Vec<_>>(), truth, "the index is exact");
         assert_eq!(found.len(), 50);
 

@@ -134,6 +134,20 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     }
   }
 
+  /** The error for an invalid `Date` in `since` / `until` (JSON would make it `null`, silently). */
+  function invalidDate(options) {
+    for (const k of ["since", "until"]) {
+      let v;
+      try {
+        v = options?.[k];
+      } catch {
+        return undefined; // the argument check reports a throwing getter
+      }
+      if (v instanceof Date && Number.isNaN(v.getTime())) return invalid(k, "is an invalid Date");
+    }
+    return undefined;
+  }
+
   /** `{"ok": v}` → v, `{"error": {...}}` → throws the typed error. */
   function unwrap(text) {
     const out = JSON.parse(text);
@@ -196,10 +210,12 @@ export function createApi(glue, { readFile, sha256 } = {}) {
       for (;;) {
         const out = JSON.parse(guard(() => glue.poll(task)));
         if (out.progress !== undefined && onProgress !== undefined) {
+          // The caller's callback failing (or its promise rejecting) is not the call's failure.
           try {
-            onProgress(out.progress[0], out.progress[1]);
+            const r = onProgress(out.progress[0], out.progress[1]);
+            if (r !== null && typeof r === "object" && typeof r.then === "function") r.then(undefined, () => {});
           } catch {
-            // The caller's callback failing is not the call's failure.
+            // as above
           }
         }
         if (out.io === undefined) {
@@ -380,10 +396,12 @@ export function createApi(glue, { readFile, sha256 } = {}) {
     }
     // `since` / `until` may be Dates: JSON.stringify writes them as ISO text.
     listRuns(options) {
-      return S3RunLogStore.#run(this, "listRuns", ["options"], [options]);
+      const bad = invalidDate(options);
+      return bad ? Promise.reject(bad) : S3RunLogStore.#run(this, "listRuns", ["options"], [options]);
     }
     countRuns(options) {
-      return S3RunLogStore.#run(this, "countRuns", ["options"], [options]);
+      const bad = invalidDate(options);
+      return bad ? Promise.reject(bad) : S3RunLogStore.#run(this, "countRuns", ["options"], [options]);
     }
     reindex(options) {
       let onProgress;

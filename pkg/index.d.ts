@@ -197,6 +197,7 @@ export interface ReindexReport {
   refreshed: number;
   deleted: number;
   unreadable: number;
+  failed: number;
 }
 
 /** Environment variables: Node's `process.env`, a Worker's `env` bindings (non-strings ignored). */

@@ -35,7 +35,7 @@ try {
   });
   process.stderr.write("\n");
   console.log(`reindex: ${report.runs} runs, ${report.written} entries written, ${report.refreshed} refreshed, ` +
-    `${report.deleted} deleted, ${report.unreadable} unreadable, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    `${report.deleted} deleted, ${report.unreadable} unreadable, ${report.failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (e) {
   process.stderr.write("\n");
   console.error(`reindex failed: ${e.name}: ${e.message}`);

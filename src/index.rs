@@ -67,7 +67,7 @@ impl RunMeta {
     /// Reads the metadata headers of a response.
     pub fn from_headers<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Self {
         RunMeta {
-            seq: header(meta::SEQ).and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+            seq: header(meta::SEQ).and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(0).min(MAX_SEQ),
             created_ms: header(meta::CREATED).and_then(|s| crate::dates::parse_iso8601(s.trim())).map(ms_of),
             status: header(meta::STATUS).and_then(decode),
             tag: header(meta::TAG).and_then(decode),
@@ -199,7 +199,7 @@ pub fn group(created_ms: u64, run_id: &str) -> String {
 }
 
 /// S3 keys are at most 1024 bytes; names past this are cut in their tag.
-const MAX_KEY: usize = 1024;
+pub const MAX_KEY: usize = 1024;
 
 /// What an entry's key says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +243,9 @@ impl Entry {
         let rest = key.strip_prefix(root)?.strip_prefix("status=")?;
         let (status, name) = rest.split_once('/')?;
         let name = name.strip_suffix(".json")?;
+        if name.contains('/') {
+            return None;
+        }
         let mut parts = name.split('~');
         let (r, id, seq, tag) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || r.len() != 13 || seq.len() != 10 {
@@ -282,8 +285,16 @@ pub fn group_of(name: &str) -> Option<&str> {
 /// The creation time of a run: recorded in its metadata, else its earliest attempt, else the
 /// object's last modification. Writers and `reindex` derive the same time for a run magnus
 /// wrote, so an entry `reindex` made is the one the next change replaces.
-pub fn created_ms(log: &RunLog, meta: &RunMeta) -> Option<u64> {
-    meta.created_ms.or_else(|| first_start(log)).or(meta.modified_ms)
+pub fn created_ms(log: Option<&RunLog>, meta: &RunMeta) -> Option<u64> {
+    meta.created_ms.or_else(|| log.and_then(first_start)).or(meta.modified_ms)
+}
+
+/// The largest `seq` a key can hold (10 digits).
+pub const MAX_SEQ: u64 = 9_999_999_999;
+
+/// The change count after `seq` (a hostile or broken header cannot overflow it).
+pub fn next_seq(seq: u64) -> u64 {
+    seq.saturating_add(1).min(MAX_SEQ)
 }
 
 fn each_step<'a>(steps: impl Iterator<Item = &'a StepLog>, f: &mut dyn FnMut(&'a StepLog)) {
@@ -522,7 +533,11 @@ pub fn merge(folders: Vec<Listed>, query: &RunQuery, limit: usize) -> RunPage {
     let mut i = 0;
     while i < all.len() {
         let group = group_of(&all[i].0).unwrap_or_default().to_string();
-        if bound.as_ref().is_some_and(|b| all[i].0 > *b) {
+        // A run is placed only when every folder that stopped early was listed past all of it
+        // (`<group>~` sorts after each of its names); the very first one at least by its first
+        // name, so a page always moves on.
+        let end = if last.is_none() { all[i].0.clone() } else { format!("{group}~") };
+        if bound.as_ref().is_some_and(|b| end > *b) {
             break;
         }
         let mut best = i;
@@ -618,8 +633,11 @@ pub struct ReindexReport {
     pub refreshed: u64,
     /// Entries deleted (superseded, or of runs that no longer exist).
     pub deleted: u64,
-    /// Runs that could not be read (not a run log); their entries are left as they are.
+    /// Runs that are not run logs; their entries are left as they are.
     pub unreadable: u64,
+    /// Runs whose read or entry failed (a request error, an id too long for a key); counted,
+    /// and the reindex goes on.
+    pub failed: u64,
 }
 
 impl ToJson for ReindexReport {
@@ -630,6 +648,7 @@ impl ToJson for ReindexReport {
         w.entry("refreshed", &self.refreshed);
         w.entry("deleted", &self.deleted);
         w.entry("unreadable", &self.unreadable);
+        w.entry("failed", &self.failed);
         w.end_object();
     }
 }
@@ -709,10 +728,12 @@ mod tests {
         assert_eq!((s.steps_total, s.steps_failed), (3, 2));
         assert_eq!(s.first_failed, Some(("fan.x.f".into(), "boom".into())));
         assert_eq!(s.duration_ms, Some(2_500));
-        assert_eq!(created_ms(&log, &RunMeta::default()), parse_time("2024-01-31T12:00:00Z"));
-        assert_eq!(created_ms(&log, &RunMeta { seq: 0, created_ms: Some(9), ..RunMeta::default() }), Some(9));
+        assert_eq!(created_ms(Some(&log), &RunMeta::default()), parse_time("2024-01-31T12:00:00Z"));
+        assert_eq!(created_ms(Some(&log), &RunMeta { seq: 0, created_ms: Some(9), ..RunMeta::default() }), Some(9));
         let modified = RunMeta { modified_ms: Some(7_000), ..RunMeta::default() };
-        assert_eq!(created_ms(&RunLog::new("r"), &modified), Some(7_000));
+        assert_eq!(created_ms(Some(&RunLog::new("r")), &modified), Some(7_000));
+        assert_eq!(created_ms(None, &modified), Some(7_000));
+        assert_eq!(next_seq(u64::MAX), MAX_SEQ);
     }
 
     #[test]

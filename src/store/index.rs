@@ -15,8 +15,8 @@
 //! writer whose base document was replaced by byte-identical bytes (a status set to X, then to
 //! Y, then back to X by other writers while it held the X version) passes its `If-Match` with a
 //! stale `seq`. The run log stays right (the change applies to identical content); the index can
-//! keep an extra entry of that run under an earlier status until `reindex` (readers listing every
-//! status still show the run once, with its highest `seq`).
+//! keep an extra entry of that run under an earlier status until `reindex` (readers show the run
+//! once, but possibly with that status, since its stale `seq` may be the higher).
 
 use super::S3RunLogStore;
 use crate::error::{Error, Result};
@@ -54,11 +54,17 @@ impl<H: Host> S3RunLogStore<H> {
                 &parsed
             }
         };
-        let mut meta = self.head(key).await?.unwrap_or_default();
+        // A HEAD of a missing key is a 403 to a writer without s3:ListBucket: no metadata then.
+        let mut meta = match self.head(key).await {
+            Ok(found) => found.unwrap_or_default(),
+            Err(Error::S3 { status: 403, .. }) => RunMeta::default(),
+            Err(e) => return Err(e),
+        };
         let replaced = meta.status.take().map(|status| (status, meta.tag.take().unwrap_or_default()));
-        meta.seq += 1;
+        meta.seq = index::next_seq(meta.seq);
         if meta.created_ms.is_none() {
-            meta.created_ms = index::created_ms(log, &meta).or(Some(index::ms_of(self.now())));
+            let timed = (self.config.layout == crate::Layout::Single).then_some(log);
+            meta.created_ms = index::created_ms(timed, &meta).or(Some(index::ms_of(self.now())));
         }
         let etag = match self.put_with(key, bytes, &crate::s3::Condition::None, meta.headers(log)).await? {
             super::request::Put::Written(etag) => etag,
@@ -95,7 +101,7 @@ impl<H: Host> S3RunLogStore<H> {
     ) -> Result<()> {
         let root = self.index_root();
         let now = index::ms_of(self.now());
-        let created = index::created_ms(log, meta).unwrap_or(now);
+        let created = meta.created_ms.unwrap_or(now);
         let mut summary = Summary::of(log, created, now, meta.seq, self.layout_name(), etag);
         if self.config.layout == crate::Layout::Chunked {
             summary.steps_known = false; // the header holds no steps; reindex reads them all
@@ -112,7 +118,8 @@ impl<H: Host> S3RunLogStore<H> {
                 created_ms: created,
                 seq: meta.seq - 1,
             };
-            self.delete(&before.key(&root)).await?;
+            // A failed delete must not skip the check below.
+            let _ = self.delete(&before.key(&root)).await;
         }
         if self.head(object_key).await?.is_some_and(|now| now.seq > meta.seq) {
             self.delete(&mine).await?;
@@ -174,7 +181,17 @@ impl<H: Host> S3RunLogStore<H> {
             }
             let mut listed = index::Listed::default();
             let mut admitted = 0;
-            for _ in 0..self.config.max_list_pages {
+            let mut pages = 0;
+            loop {
+                pages += 1;
+                if pages > self.config.max_list_pages {
+                    return Err(Error::S3 {
+                        status: 200,
+                        code: "ListingTooLong".into(),
+                        message: format!("listing {folder} took more than max_list_pages pages"),
+                        request_id: None,
+                    });
+                }
                 let start = (!after.is_empty()).then_some(after.as_str());
                 let listing = self.list(&folder, None, start, page).await?;
                 let before = after.clone();
@@ -193,9 +210,17 @@ impl<H: Host> S3RunLogStore<H> {
                     admitted += usize::from(query.admits(&e));
                     listed.entries.push((o.key, e, o.last_modified));
                 }
-                // A server that does not move past `start-after` must not hold the caller.
-                if !listed.more || admitted >= want || after == before {
+                if !listed.more || admitted >= want {
                     break;
+                }
+                if after == before {
+                    // A server that does not move past `start-after` must not hold the caller.
+                    return Err(Error::S3 {
+                        status: 200,
+                        code: "ListingStuck".into(),
+                        message: format!("listing {folder} did not move past {after}"),
+                        request_id: None,
+                    });
                 }
             }
             out.push(listed);
@@ -221,69 +246,116 @@ impl<H: Host> S3RunLogStore<H> {
     /// entries a crash left stale are replaced), reading `concurrency` runs at a time;
     /// `progress(done, total)` after each batch.
     pub async fn reindex(&self, concurrency: usize, progress: &mut dyn FnMut(u64, u64)) -> Result<ReindexReport> {
-        let started = index::ms_of(self.now());
-        let root = self.index_root();
         let mut runs = Vec::new();
         let mut after = None;
+        let mut complete = false;
         for _ in 0..self.config.max_list_pages {
             let page =
                 self.list_runs_by_key(&super::ListOptions { limit: Some(1000), start_after: after.clone() }).await?;
-            let Some(last) = page.last() else { break };
+            // Only an empty page ends the listing: a page may hold fewer runs than asked (other
+            // objects under the prefix are dropped from it).
+            let Some(last) = page.last() else {
+                complete = true;
+                break;
+            };
             if after.as_deref() == Some(last.run_id.as_str()) {
                 break; // a server that does not move past `start-after`
             }
             after = Some(last.run_id.clone());
-            let n = page.len();
             runs.extend(page);
-            if n < 1000 {
-                break;
-            }
         }
         let mut entries: Vec<(String, Entry, String)> = Vec::new();
         for listed in self.list_folders(&RunQuery::default(), usize::MAX).await? {
             entries.extend(listed.entries);
         }
+        entries.sort_by(|a, b| a.1.run_id.cmp(&b.1.run_id));
+        let of_run = |id: &str| {
+            let start = entries.partition_point(|(_, e, _)| e.run_id.as_str() < id);
+            let end = entries.partition_point(|(_, e, _)| e.run_id.as_str() <= id);
+            &entries[start..end]
+        };
         let mut report = ReindexReport::default();
         let total = runs.len() as u64;
-        let mut known: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
-        known.sort_unstable();
         for batch in runs.chunks(concurrency.clamp(1, 64)) {
             let reads: Vec<LocalBoxFuture<'_, Result<Option<Summary>>>> =
                 batch.iter().map(|r| -> LocalBoxFuture<'_, _> { Box::pin(self.summary_of_stored(r)) }).collect();
             for (run, summary) in batch.iter().zip(join_all(reads).await) {
                 report.runs += 1;
-                let Some(summary) = summary? else {
-                    report.unreadable += 1;
-                    continue;
-                };
-                let key = summary.entry().key(&root);
-                if !entries.iter().any(|(k, ..)| *k == key) {
-                    self.put(&key, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
-                    report.written += 1;
-                } else if run.layout == crate::Layout::Chunked {
-                    // A chunked writer's entry has no step counts (its header has no steps).
-                    self.put(&key, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
-                    report.refreshed += 1;
-                }
-                for (k, e, _) in entries.iter().filter(|(_, e, _)| e.run_id == run.run_id) {
-                    if *k != key && e.seq <= summary.seq {
-                        self.delete(k).await?;
-                        report.deleted += 1;
+                // One run that cannot be read or indexed is counted, not the end of the reindex.
+                match summary {
+                    Ok(Some(summary)) => {
+                        match self.reindex_run(run, &summary, of_run(&run.run_id), &mut report).await {
+                            Ok(()) => {}
+                            Err(_) => report.failed += 1,
+                        }
                     }
+                    Ok(None) => report.unreadable += 1,
+                    Err(_) => report.failed += 1,
                 }
             }
             progress(report.runs, total);
         }
-        // Entries of runs that are gone; not those written since this reindex began.
-        for (k, e, modified) in &entries {
-            if known.binary_search(&e.run_id.as_str()).is_err()
-                && index::parse_time(modified).is_some_and(|m| m < started)
-            {
-                self.delete(k).await?;
-                report.deleted += 1;
+        // Entries of runs that are gone: only when the run listing was complete, and only when
+        // neither layout's object of the run exists now (it may have been created meanwhile).
+        if complete {
+            let mut known: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+            known.sort_unstable();
+            for (k, e, _) in &entries {
+                if known.binary_search(&e.run_id.as_str()).is_ok() {
+                    continue;
+                }
+                let single = self.config.run_key(&e.run_id);
+                let chunked = self.header_key(&e.run_id);
+                let mut exists = false;
+                for key in [single, chunked].into_iter().flatten() {
+                    exists |= !matches!(self.head(&key).await, Ok(None));
+                }
+                if !exists {
+                    self.delete(k).await?;
+                    report.deleted += 1;
+                }
             }
         }
         Ok(report)
+    }
+
+    /// Makes `summary`'s entry the run's only one: written if missing (or, chunked, refreshed
+    /// with step counts), every other listed entry deleted (a listed entry was written before
+    /// the listing, which came before the read, so whatever its `seq` it is not newer), and the
+    /// written entry deleted again if the run moved on while this ran (as a writer does).
+    async fn reindex_run(
+        &self,
+        run: &super::RunLogSummary,
+        summary: &Summary,
+        listed: &[(String, Entry, String)],
+        report: &mut ReindexReport,
+    ) -> Result<()> {
+        let root = self.index_root();
+        let key = summary.entry().key(&root);
+        if key.len() > index::MAX_KEY {
+            return Err(Error::invalid_argument("run id", "too long for an index entry key"));
+        }
+        let present = listed.iter().any(|(k, ..)| *k == key);
+        let chunked = run.layout == crate::Layout::Chunked;
+        if !present || chunked {
+            self.put(&key, pyjson::to_vec(summary), &crate::s3::Condition::None).await?;
+            if present {
+                report.refreshed += 1; // a chunked writer's entry has no step counts
+            } else {
+                report.written += 1;
+            }
+        }
+        for (k, ..) in listed.iter().filter(|(k, ..)| *k != key) {
+            self.delete(k).await?;
+            report.deleted += 1;
+        }
+        if !present || chunked {
+            let object = if chunked { self.header_key(&run.run_id)? } else { run.key.clone() };
+            if self.head(&object).await?.is_some_and(|now| now.seq > summary.seq) {
+                self.delete(&key).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The summary of a stored run, read whole (both layouts); `None` if it is not a run log.
@@ -302,7 +374,9 @@ impl<H: Host> S3RunLogStore<H> {
             }
         };
         let now = index::ms_of(self.now());
-        let created = index::created_ms(&log, &meta).unwrap_or(now);
+        // Chunked: from the header alone, as a writer of the header sees it (it holds no steps).
+        let timed = if layout == "chunked" { None } else { Some(&log) };
+        let created = index::created_ms(timed, &meta).unwrap_or(now);
         Ok(Some(Summary::of(&log, created, now, meta.seq, layout, etag)))
     }
 }

@@ -355,7 +355,8 @@ impl<H: Host> S3RunLogStore<H> {
             // Recorded on the first write that has none (a run magnus created), from the document
             // as `reindex` sees it.
             if meta.created_ms.is_none() {
-                meta.created_ms = crate::index::created_ms(&log, &meta).or(Some(crate::index::ms_of(self.now())));
+                let timed = Some(&log); // a chunked header holds no steps: its Last-Modified counts
+                meta.created_ms = crate::index::created_ms(timed, &meta).or(Some(crate::index::ms_of(self.now())));
             }
             if let Err(e) = change(&mut log) {
                 // A kept base may lack what another writer added since (a parent step or
@@ -377,7 +378,7 @@ impl<H: Host> S3RunLogStore<H> {
             // index entries of one run are ordered by the run log's own history.
             let run_level = crate::index::run_level(&log) != before;
             if run_level {
-                meta.seq += 1;
+                meta.seq = crate::index::next_seq(meta.seq);
             }
             let body = log.to_json_bytes();
             let small = body.len() <= Written::MAX_BYTES;

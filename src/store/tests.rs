@@ -571,6 +571,13 @@ mod index_tests {
             assert_eq!(s.count_runs(None, None).await.unwrap(), [("SUCCESS".into(), 1)]);
             let report = s.reindex(4, &mut |_, _| {}).await.unwrap();
             assert_eq!((report.runs, report.written, report.deleted), (1, 0, 1));
+            assert_eq!(entry_keys(&host), [current.clone()]);
+            // An entry whose seq runs ahead of the run log (metadata lost to a rewrite by another
+            // tool): readers prefer it, so reindex removes it too.
+            let ahead = current.replace("/status=SUCCESS/", "/status=FAIL/").replace("~0000000002~", "~0000000009~");
+            host.put_object(&ahead, b"{}");
+            assert_eq!(s.list_runs(&RunQuery::default()).await.unwrap().runs[0].entry.status, "FAIL");
+            assert_eq!(s.reindex(4, &mut |_, _| {}).await.unwrap().deleted, 1);
             assert_eq!(entry_keys(&host), [current]);
         })
     }
@@ -606,6 +613,31 @@ mod index_tests {
             // A second reindex finds nothing to do.
             let again = s.reindex(2, &mut |_, _| {}).await.unwrap();
             assert_eq!((again.written, again.deleted), (0, 0));
+        })
+    }
+
+    #[test]
+    fn reindex_reads_every_page_of_runs_whatever_else_lies_under_the_prefix() {
+        let (s, host) = indexed();
+        let unindexed = store_with(json!({"s3_bucket": "b", "endpoint_url": "http://127.0.0.1:1", "prefix": "runs",
+            "run_index": false}))
+        .0;
+        let unindexed = S3RunLogStore::with_host(
+            unindexed.config().clone(),
+            &env(&[("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SECRETKEY")]),
+            host.clone(),
+        )
+        .unwrap();
+        run(async {
+            for i in 0..1_010 {
+                unindexed.create_run_log(&format!("r{i:04}"), NewRunLog::default()).await.unwrap();
+            }
+            host.put_object("b/runs/notes.txt", b"not a run");
+            host.put_object("b/runs/r0500.txt", b"not a run either");
+            s.create_run_log("indexed", NewRunLog::default()).await.unwrap(); // the index folder exists
+            let report = s.reindex(16, &mut |_, _| {}).await.unwrap();
+            assert_eq!((report.runs, report.written, report.deleted, report.failed), (1_011, 1_010, 0, 0));
+            assert_eq!(s.count_runs(None, None).await.unwrap(), [("CREATED".into(), 1_011)]);
         })
     }
 

@@ -81,7 +81,7 @@ test("putRunLog keeps the index, and reindex indexes runs magnus wrote, reportin
   assert.deepEqual(ids(await store.listRuns()), []);
   const progress = [];
   const report = await store.reindex({ concurrency: 1, onProgress: (done, total) => progress.push([done, total]) });
-  assert.deepEqual(report, { runs: 2, written: 2, refreshed: 0, deleted: 0, unreadable: 0 });
+  assert.deepEqual(report, { runs: 2, written: 2, refreshed: 0, deleted: 0, unreadable: 0, failed: 0 });
   assert.deepEqual(progress.at(-1), [2, 2]);
   assert.ok(progress.length >= 2, JSON.stringify(progress));
   const failed = await store.listRuns({ status: "FAIL", details: true });
@@ -100,10 +100,10 @@ test("putRunLog keeps the index, and reindex indexes runs magnus wrote, reportin
   await store.putRunLog(log);
   assert.deepEqual(ids(await store.listRuns({ tag: "again" })), ["s3-linear-success"]);
   assert.deepEqual(await store.countRuns(), { FAIL: 1, SUCCESS: 1 });
-  assert.deepEqual(await store.reindex(), { runs: 2, written: 0, refreshed: 0, deleted: 0, unreadable: 0 });
+  assert.deepEqual(await store.reindex(), { runs: 2, written: 0, refreshed: 0, deleted: 0, unreadable: 0, failed: 0 });
   // The command: a progress line, then the report.
   const out = execFileSync("node", [join(repo, "scripts", "reindex.mjs"), "--prefix", prefix], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  assert.match(out, /^reindex: 2 runs, 0 entries written, 0 refreshed, 0 deleted, 0 unreadable, in [\d.]+ s$/m);
+  assert.match(out, /^reindex: 2 runs, 0 entries written, 0 refreshed, 0 deleted, 0 unreadable, 0 failed, in [\d.]+ s$/m);
 });
 
 test("bad index options are typed errors", async () => {
@@ -117,6 +117,7 @@ test("bad index options are typed errors", async () => {
     [() => store.reindex({ onProgress: "x" }), "onProgress"],
     [() => store.reindex({ concurrency: -1 }), "concurrency"],
     [() => store.createRunLog(".magnus-index"), "run id"],
+    [() => store.listRuns({ since: new Date("x") }), "since"],
   ];
   for (const [call, argument] of cases) {
     await assert.rejects(call, (e) => e.name === "InvalidArgumentError" && e.argument === argument, argument);
