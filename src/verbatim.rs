@@ -17,6 +17,7 @@
 //! sure" to everything else, which then takes the general path, with its exact errors.
 //! Differential tests hold the two paths to the same answers.
 
+use crate::model::RunLog;
 use crate::pyjson::{Mode, Writer, MAX_DEPTH};
 use crate::reconcile::{js_keeps, js_reorders_keys};
 
@@ -117,28 +118,35 @@ pub fn check(text: &[u8]) -> Option<Option<String>> {
     Some(if lossy { Some(String::from_utf8(sink.out).ok()?) } else { None })
 }
 
-/// A run log given as JSON text (`JSON.stringify`'s) as magnus writes it: its run id and bytes,
-/// exactly what [`RunLog::from_json_bytes`](crate::RunLog::from_json_bytes) then
+/// A run log given as JSON text (`JSON.stringify`'s) as magnus writes it: its header (the
+/// run-level fields, without steps, parameters or run config) and its bytes, exactly what
+/// [`RunLog::from_json_bytes`](crate::RunLog::from_json_bytes) then
 /// [`RunLog::to_json_bytes`](crate::RunLog::to_json_bytes) would give. `None` when not sure.
-pub fn transcode(text: &[u8]) -> Option<(String, Vec<u8>)> {
+pub fn transcode(text: &[u8]) -> Option<(RunLog, Vec<u8>)> {
     // Python's indent and ASCII escapes make magnus's text about three times JS's.
     let mut sink = Python { w: Writer::with_capacity(Mode::Python, text.len() * 3 + 64) };
-    let run_id = walk(text, &mut sink)?.run_id?;
-    Some((run_id, sink.w.into_bytes()))
+    let walked = walk(text, &mut sink)?;
+    let [run_id, dag_hash, _, tag, original_run_id, status] = walked.top;
+    let mut header = RunLog::new(run_id?);
+    header.dag_hash = dag_hash;
+    header.tag = tag;
+    header.original_run_id = original_run_id;
+    header.status = status?;
+    Some((header, sink.w.into_bytes()))
 }
 
 /// What a walk found beside what its sink wrote.
 struct Walked {
     /// JS loses something of the document (its skeleton is not empty).
     lossy: bool,
-    /// The run log's `run_id`.
-    run_id: Option<String>,
+    /// The run log's first six fields where they are strings (`run_id` … `status`).
+    top: [Option<String>; 6],
 }
 
 fn walk(text: &[u8], sink: &mut impl Sink) -> Option<Walked> {
     // One pass for UTF-8 up front keeps the walker on bytes.
     std::str::from_utf8(text).ok()?;
-    let mut s = Scan { s: text, i: 0, depth: 0, keys: Vec::new(), run_id: None };
+    let mut s = Scan { s: text, i: 0, depth: 0, keys: Vec::new(), top: Default::default() };
     s.ws();
     if s.peek() != Some(b'{') {
         return None; // a BOM, or not an object: the general path's business
@@ -148,7 +156,7 @@ fn walk(text: &[u8], sink: &mut impl Sink) -> Option<Walked> {
     if s.i != text.len() {
         return None;
     }
-    Some(Walked { lossy, run_id: s.run_id })
+    Some(Walked { lossy, top: s.top })
 }
 
 /// What a walk writes, token by token. Texts are spans of the (valid UTF-8) input; `escaped`
@@ -296,8 +304,9 @@ struct Scan<'a> {
     depth: u32,
     /// Keys of the open objects that are not models (for duplicates and JS's key order).
     keys: Vec<Key>,
-    /// The run log's `run_id`, once read.
-    run_id: Option<String>,
+    /// The run log's first six fields where they are strings (the run-level fields the store
+    /// indexes), once read.
+    top: [Option<String>; 6],
 }
 
 /// A key of an object: its span in the text, or its text decoded where it holds escapes.
@@ -553,16 +562,19 @@ impl<'a> Scan<'a> {
             self.i = at + name.len() + 1;
             self.eat(b':')?;
             sink.key(self.text(at, at + name.len()), false);
-            if let (Model::Run, 0) = (m, n) {
-                // The run id, kept for the store (it names the object to write).
+            if let (Model::Run, 0..=5) = (m, n) {
+                // The run-level fields, kept for the store (the run id names the object to
+                // write; the index lists status, tag and the rest).
                 self.ws();
-                if self.peek() != Some(b'"') {
+                if self.peek() == Some(b'"') {
+                    let (a, b, escaped) = self.string()?;
+                    sink.string(self.text(a, b), escaped);
+                    self.top[n] = Some(decoded(self.text(a, b), escaped)?.into_owned());
+                    continue;
+                }
+                if n == 0 {
                     return None;
                 }
-                let (a, b, escaped) = self.string()?;
-                sink.string(self.text(a, b), escaped);
-                self.run_id = Some(decoded(self.text(a, b), escaped)?.into_owned());
-                continue;
             }
             lossy |= self.value(*shape, sink)?;
         }

@@ -14,9 +14,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(pyjson::parse_str(std::str::from_utf8(data).unwrap()).unwrap(), general);
         assert_eq!(fix.map(|f| pyjson::parse_str(&f).unwrap()), skeleton);
     }
-    if let Some((run_id, bytes)) = verbatim::transcode(data) {
+    if let Some((header, bytes)) = verbatim::transcode(data) {
         let log = RunLog::from_json_bytes(data).expect("transcoded what the general path refuses");
-        assert_eq!(run_id, log.run_id);
+        assert_eq!(header.run_id, log.run_id);
+        assert_eq!((&header.status, &header.tag, &header.dag_hash), (&log.status, &log.tag, &log.dag_hash));
+        assert_eq!(header.original_run_id, log.original_run_id);
         assert!(bytes == log.to_json_bytes());
     }
 });

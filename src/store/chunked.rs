@@ -201,7 +201,7 @@ impl<H: Host> S3RunLogStore<H> {
         let key = self.header_key(&log.run_id)?;
         let meta = self.meta_of_new();
         if self.create_object(&key, chunked::header(&log).to_json_bytes(), meta.headers(&log)).await? {
-            self.index_after_write(&key, &log, &meta, None, None).await;
+            self.index_after_write(&key, &log, &meta, None, None, true).await;
             Ok(log)
         } else {
             Err(Error::RunLogExists { run_id: log.run_id })
@@ -258,8 +258,13 @@ impl<H: Host> S3RunLogStore<H> {
     pub(super) async fn chunked_put(&self, log: &RunLog) -> Result<()> {
         let dir = self.run_dir(&log.run_id)?;
         let (steps, branches) = chunked::split(log)?;
-        self.put_run_object(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), Some(log))
-            .await?;
+        self.put_run_object(
+            &format!("{dir}{}", chunked::RUN_LOG),
+            chunked::header(log).to_json_bytes(),
+            Some(log),
+            true,
+        )
+        .await?;
         // Listing prefix of a step or branch -> its existing object: the first listed, which is
         // the oldest (time_ns values have the same number of digits, so key order is time order).
         let mut existing = Map::<String>::new();

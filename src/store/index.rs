@@ -41,7 +41,13 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// An unconditional write of a run log object (`put_run_log`): with the index on, the
     /// object's metadata is read first so the write counts on from it, and the index follows.
-    pub(super) async fn put_run_object(&self, key: &str, bytes: Vec<u8>, log: Option<&RunLog>) -> Result<()> {
+    pub(super) async fn put_run_object(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        log: Option<&RunLog>,
+        whole: bool,
+    ) -> Result<()> {
         if !self.config.run_index {
             self.put(key, bytes, &crate::s3::Condition::None).await?;
             return Ok(());
@@ -63,14 +69,15 @@ impl<H: Host> S3RunLogStore<H> {
         let replaced = meta.status.take().map(|status| (status, meta.tag.take().unwrap_or_default()));
         meta.seq = index::next_seq(meta.seq);
         if meta.created_ms.is_none() {
-            let timed = (self.config.layout == crate::Layout::Single).then_some(log);
+            let timed = (self.config.layout == crate::Layout::Single && whole).then_some(log);
             meta.created_ms = index::created_ms(timed, &meta).or(Some(index::ms_of(self.now())));
         }
         let etag = match self.put_with(key, bytes, &crate::s3::Condition::None, meta.headers(log)).await? {
             super::request::Put::Written(etag) => etag,
             super::request::Put::PreconditionFailed => None,
         };
-        self.index_after_write(key, log, &meta, replaced.as_ref().map(|(s, t)| (s.as_str(), t.as_str())), etag).await;
+        let replaced = replaced.as_ref().map(|(s, t)| (s.as_str(), t.as_str()));
+        self.index_after_write(key, log, &meta, replaced, etag, whole).await;
         Ok(())
     }
 
@@ -84,11 +91,12 @@ impl<H: Host> S3RunLogStore<H> {
         meta: &RunMeta,
         replaced: Option<(&str, &str)>,
         etag: Option<String>,
+        whole: bool,
     ) {
         if !self.config.run_index {
             return;
         }
-        let _ = self.try_index_after_write(object_key, log, meta, replaced, etag).await;
+        let _ = self.try_index_after_write(object_key, log, meta, replaced, etag, whole).await;
     }
 
     async fn try_index_after_write(
@@ -98,13 +106,14 @@ impl<H: Host> S3RunLogStore<H> {
         meta: &RunMeta,
         replaced: Option<(&str, &str)>,
         etag: Option<String>,
+        whole: bool,
     ) -> Result<()> {
         let root = self.index_root();
         let now = index::ms_of(self.now());
         let created = meta.created_ms.unwrap_or(now);
         let mut summary = Summary::of(log, created, now, meta.seq, self.layout_name(), etag);
-        if self.config.layout == crate::Layout::Chunked {
-            summary.steps_known = false; // the header holds no steps; reindex reads them all
+        if self.config.layout == crate::Layout::Chunked || !whole {
+            summary.steps_known = false; // only the header was at hand; reindex reads the steps
         }
         let mine = summary.entry().key(&root);
         self.put(&mine, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;

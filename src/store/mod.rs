@@ -276,7 +276,7 @@ impl<H: Host> S3RunLogStore<H> {
         let log = RunLog::from_json_bytes(text.as_bytes())?;
         crate::config::check_run_id(&log.run_id)?;
         match self.config.layout {
-            Layout::Single => self.single_put_bytes(&log.run_id, text.as_bytes().to_vec(), Some(&log)).await,
+            Layout::Single => self.single_put_bytes(&log.run_id, text.as_bytes().to_vec(), Some(&log), true).await,
             Layout::Chunked => self.chunked_put(&log).await,
         }
     }
@@ -320,9 +320,10 @@ impl<H: Host> S3RunLogStore<H> {
     /// ([`crate::verbatim::transcode`]); anything else is read and written the general way.
     pub async fn put_run_log_json(&self, text: &[u8]) -> Result<()> {
         if self.config.layout == Layout::Single {
-            if let Some((run_id, bytes)) = crate::verbatim::transcode(text) {
-                crate::config::check_run_id(&run_id)?;
-                return self.single_put_bytes(&run_id, bytes, None).await;
+            if let Some((header, bytes)) = crate::verbatim::transcode(text) {
+                crate::config::check_run_id(&header.run_id)?;
+                // The index gets the header's fields; its step counts come with `reindex`.
+                return self.single_put_bytes(&header.run_id, bytes, Some(&header), false).await;
             }
         }
         self.put_run_log(&RunLog::from_json_bytes(text)?).await

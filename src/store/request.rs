@@ -386,7 +386,7 @@ impl<H: Host> S3RunLogStore<H> {
                 Ok(Put::Written(etag)) => {
                     if run_level {
                         let replaced = (before.0.as_str(), before.1.as_deref().unwrap_or(""));
-                        self.index_after_write(key, &log, &meta, Some(replaced), etag.clone()).await;
+                        self.index_after_write(key, &log, &meta, Some(replaced), etag.clone(), true).await;
                     }
                     if let (true, true, Some(etag)) = (keep, small, etag) {
                         self.lock_written().keep(key, etag, log, meta);

@@ -13,7 +13,7 @@ impl<H: Host> S3RunLogStore<H> {
         let key = self.config.run_key(&log.run_id)?;
         let meta = self.meta_of_new();
         if self.create_object(&key, log.to_json_bytes(), meta.headers(&log)).await? {
-            self.index_after_write(&key, &log, &meta, None, None).await;
+            self.index_after_write(&key, &log, &meta, None, None, true).await;
             Ok(log)
         } else {
             Err(Error::RunLogExists { run_id: log.run_id })
@@ -27,14 +27,21 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     pub(super) async fn single_put(&self, log: &RunLog) -> Result<()> {
-        self.single_put_bytes(&log.run_id, log.to_json_bytes(), Some(log)).await
+        self.single_put_bytes(&log.run_id, log.to_json_bytes(), Some(log), true).await
     }
 
     /// Writes the bytes of run `run_id` (last writer wins); `log` is what they hold, where the
-    /// caller has it (else it is parsed from them when the index needs it).
-    pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>, log: Option<&RunLog>) -> Result<()> {
+    /// caller has it (else it is parsed from them when the index needs it), and `whole` says
+    /// whether it has the steps (else only the header).
+    pub(super) async fn single_put_bytes(
+        &self,
+        run_id: &str,
+        bytes: Vec<u8>,
+        log: Option<&RunLog>,
+        whole: bool,
+    ) -> Result<()> {
         let key = self.config.run_key(run_id)?;
-        self.put_run_object(&key, bytes, log).await
+        self.put_run_object(&key, bytes, log, whole).await
     }
 
     pub(super) async fn single_presign(&self, run_id: &str, expires_in_seconds: u64) -> Result<String> {
