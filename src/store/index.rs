@@ -194,12 +194,7 @@ impl<H: Host> S3RunLogStore<H> {
             loop {
                 pages += 1;
                 if pages > self.config.max_list_pages {
-                    return Err(Error::S3 {
-                        status: 200,
-                        code: "ListingTooLong".into(),
-                        message: format!("listing {folder} took more than max_list_pages pages"),
-                        request_id: None,
-                    });
+                    return Err(self.listing_too_long(&folder));
                 }
                 let start = (!after.is_empty()).then_some(after.as_str());
                 let listing = self.list(&folder, None, start, page).await?;

@@ -445,7 +445,12 @@ impl<H: Host> S3RunLogStore<H> {
                 _ => return Ok(out),
             }
         }
-        Err(Error::S3 {
+        Err(self.listing_too_long(prefix))
+    }
+
+    /// A listing that took more than `max_list_pages` pages.
+    pub(super) fn listing_too_long(&self, prefix: &str) -> Error {
+        Error::S3 {
             status: 200,
             code: "ListingTooLong".into(),
             message: format!(
@@ -454,6 +459,6 @@ impl<H: Host> S3RunLogStore<H> {
                 self.config.max_list_pages
             ),
             request_id: None,
-        })
+        }
     }
 }
