@@ -96,18 +96,6 @@ impl<H: Host> S3RunLogStore<H> {
         if !self.config.run_index {
             return;
         }
-        let _ = self.try_index_after_write(object_key, log, meta, replaced, etag, whole).await;
-    }
-
-    async fn try_index_after_write(
-        &self,
-        object_key: &str,
-        log: &RunLog,
-        meta: &RunMeta,
-        replaced: Option<(&str, &str)>,
-        etag: Option<String>,
-        whole: bool,
-    ) -> Result<()> {
         let root = self.index_root();
         let now = index::ms_of(self.now());
         let created = meta.created_ms.unwrap_or(now);
@@ -116,7 +104,9 @@ impl<H: Host> S3RunLogStore<H> {
             summary.steps_known = false; // only the header was at hand; reindex reads the steps
         }
         let mine = summary.entry().key(&root);
-        self.put(&mine, pyjson::to_vec(&summary), &crate::s3::Condition::None).await?;
+        if self.put(&mine, pyjson::to_vec(&summary), &crate::s3::Condition::None).await.is_err() {
+            return;
+        }
         // Change 0 is an entry `reindex` made for a run magnus wrote.
         if let (Some((status, tag)), true) = (replaced, meta.seq >= 1) {
             let before = Entry {
@@ -130,8 +120,13 @@ impl<H: Host> S3RunLogStore<H> {
             // A failed delete must not skip the check below.
             let _ = self.delete(&before.key(&root)).await;
         }
-        if self.head(object_key).await?.is_some_and(|now| now.seq > meta.seq) {
-            self.delete(&mine).await?;
+        let _ = self.drop_if_moved(object_key, meta.seq, &mine).await;
+    }
+
+    /// Deletes entry `key`, written for change `seq`, if the run log object has moved past it.
+    async fn drop_if_moved(&self, object_key: &str, seq: u64, key: &str) -> Result<()> {
+        if self.head(object_key).await?.is_some_and(|now| now.seq > seq) {
+            self.delete(key).await?;
         }
         Ok(())
     }
@@ -355,9 +350,7 @@ impl<H: Host> S3RunLogStore<H> {
         }
         if !present || chunked {
             let object = if chunked { self.header_key(&run.run_id)? } else { run.key.clone() };
-            if self.head(&object).await?.is_some_and(|now| now.seq > summary.seq) {
-                self.delete(&key).await?;
-            }
+            self.drop_if_moved(&object, summary.seq, &key).await?;
         }
         Ok(())
     }
