@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 mod demo {
     use std::path::{Path, PathBuf};
 
-    use magnus_s3::{BranchLog, Config, Env, ListOptions, RunLog, S3RunLogStore, StepLog};
+    use magnus_s3::{BranchLog, Config, Env, ListOptions, RunLog, RunQuery, S3RunLogStore, StepLog};
 
     fn fixtures() -> Vec<PathBuf> {
         let root = std::env::var_os("MAGNUS_SHARED")
@@ -85,6 +85,21 @@ mod demo {
             let log = store.get_run_log_by_id(&r.run_id, true).await?;
             let steps = magnus_s3::names::all_steps(&log).len();
             println!("{:<40} {:<11} {:>6} {:>7}", r.run_id, log.status, steps, r.size.unwrap_or(0));
+        }
+
+        // The run index: newest first by status, from listings alone (README "Run index").
+        let counts = store.count_runs(None, None).await?;
+        let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        println!("\nthe run index: {}; failed runs, newest first:", counts.join(", "));
+        let failed = RunQuery { statuses: vec!["FAIL".into()], details: true, ..Default::default() };
+        for r in store.list_runs(&failed).await?.runs {
+            let step = r.summary.as_ref().and_then(|s| s.get("first_failed_step")).and_then(|f| f.get("name"));
+            let step = step.and_then(|n| n.as_str()).unwrap_or("-");
+            println!(
+                "  {:<40} created {}  first failed step: {step}",
+                r.entry.run_id,
+                magnus_s3::index::iso(r.entry.created_ms)
+            );
         }
 
         let show = std::env::args().nth(1).unwrap_or_else(|| "deep-nesting".into());
