@@ -13,7 +13,8 @@
 //   GET /runs/{runId}/branches/{name}       getBranchLog
 //   GET /runs/{runId}/presigned?expiresIn=  { url } of presignGetRunLog
 //   GET /index/runs?status=&status=&tag=&since=&until=&runIdPrefix=&limit=&cursor=&details=
-//                                           listRuns (the run index, newest first)
+//                                           listRuns (the run index, newest first; with
+//                                           details=true, limit at most 100)
 //   GET /index/counts?since=&until=         countRuns
 //
 // Writes are not exposed: pipelines write through the package itself, with their own credentials.
@@ -67,6 +68,10 @@ export function createRunLogApi(store, { token, cors, basePath = "" } = {}) {
         const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
         if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
           return fail(400, "InvalidArgumentError", "limit must be a positive integer", { argument: "limit" });
+        }
+        // `details` costs one GET per run: at most 100 runs per page then.
+        if (q.get("details") === "true" && limit !== undefined && limit > 100) {
+          return fail(400, "InvalidArgumentError", "limit must be at most 100 with details=true", { argument: "limit" });
         }
         const status = q.getAll("status");
         return json(200, await store.listRuns({

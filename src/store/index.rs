@@ -139,6 +139,8 @@ impl<H: Host> S3RunLogStore<H> {
         if query.cursor.as_deref().is_some_and(|c| !index::valid_cursor(c)) {
             return Err(Error::invalid_argument("cursor", "not a cursor this store handed out"));
         }
+        // One run more than the page: the last run of a page is only certain once a folder was
+        // listed past it (see `index::merge`).
         let listed = self.list_folders(query, limit + 1).await?;
         let mut page = index::merge(listed, query, limit);
         if query.details {
@@ -173,8 +175,11 @@ impl<H: Host> S3RunLogStore<H> {
         } else {
             query.statuses.iter().map(|s| index::partition(&root, s)).collect::<Vec<_>>()
         };
-        let page =
-            if want == usize::MAX || query.tag.is_some() || query.run_id_prefix.is_some() { 1000 } else { want + 1 };
+        let page = if want == usize::MAX || query.tag.is_some() || query.run_id_prefix.is_some() {
+            1000
+        } else {
+            (want + 1).min(1000)
+        };
         let mut out = Vec::new();
         for folder in folders {
             // Entries created after `until` sort before `rts(until)`; a cursor's run, all of it,

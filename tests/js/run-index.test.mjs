@@ -137,6 +137,8 @@ test("the HTTP API serves the index", async () => {
   assert.deepEqual(await (await get("/index/counts")).json(), { FAIL: 4, PROCESSING: 1, SUCCESS: 3 });
   const bad = await get("/index/runs?cursor=x");
   assert.equal(bad.status, 400);
+  assert.equal((await get("/index/runs?details=true&limit=101")).status, 400);
+  assert.equal((await get("/index/runs?details=true&limit=100")).status, 200);
 });
 
 test("an engine without our code (DuckDB over a copy of the entries) answers as listRuns and countRuns do", async () => {
