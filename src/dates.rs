@@ -86,19 +86,9 @@ fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
-/// The date of day number `z` (days since 1970-01-01): year, month 1-12, day 1-31
-/// (H. Hinnant's `civil_from_days`).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
+/// The date of day number `z` (days since 1970-01-01): year, month 1-12, day 1-31 (the signer
+/// crate's, which formats its signing dates with it).
+pub use magnus_s3_sigv4::civil_from_days;
 
 /// Whole seconds and milliseconds since the epoch (times before it count as the epoch).
 fn split_ms(t: SystemTime) -> (i64, u64, u32) {

@@ -241,30 +241,9 @@ pub(crate) fn scrub_text(mut text: String, secrets: &[String]) -> String {
     out
 }
 
-/// `s` as a JSON string literal (quotes, `\\`, and escapes for control characters), for naming a
-/// user's value inside a message. Not `{:?}`: the package's wasm is built without Debug
-/// formatting (`-Zfmt-debug=none`), and Debug is not a message format anyway.
-pub(crate) fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// `s` as a JSON string literal, for naming a user's value inside a message (the signer crate's,
+/// so every message of the package quotes alike).
+pub(crate) use magnus_s3_sigv4::quoted;
 
 #[cfg(test)]
 mod tests {

@@ -258,13 +258,8 @@ impl<H: Host> S3RunLogStore<H> {
     pub(super) async fn chunked_put(&self, log: &RunLog) -> Result<()> {
         let dir = self.run_dir(&log.run_id)?;
         let (steps, branches) = chunked::split(log)?;
-        self.put_run_object(
-            &format!("{dir}{}", chunked::RUN_LOG),
-            chunked::header(log).to_json_bytes(),
-            Some(log),
-            true,
-        )
-        .await?;
+        self.put_run_object(&format!("{dir}{}", chunked::RUN_LOG), chunked::header(log).to_json_bytes(), log, true)
+            .await?;
         // Listing prefix of a step or branch -> its existing object: the first listed, which is
         // the oldest (time_ns values have the same number of digits, so key order is time order).
         let mut existing = Map::<String>::new();

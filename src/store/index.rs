@@ -41,25 +41,11 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// An unconditional write of a run log object (`put_run_log`): with the index on, the
     /// object's metadata is read first so the write counts on from it, and the index follows.
-    pub(super) async fn put_run_object(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-        log: Option<&RunLog>,
-        whole: bool,
-    ) -> Result<()> {
+    pub(super) async fn put_run_object(&self, key: &str, bytes: Vec<u8>, log: &RunLog, whole: bool) -> Result<()> {
         if !self.config.run_index {
             self.put(key, bytes, &crate::s3::Condition::None).await?;
             return Ok(());
         }
-        let parsed;
-        let log = match log {
-            Some(log) => log,
-            None => {
-                parsed = RunLog::from_json_bytes(&bytes)?;
-                &parsed
-            }
-        };
         // A HEAD of a missing key is a 403 to a writer without s3:ListBucket: no metadata then.
         let mut meta = match self.head(key).await {
             Ok(found) => found.unwrap_or_default(),
@@ -362,23 +348,23 @@ impl<H: Host> S3RunLogStore<H> {
 
     /// The summary of a stored run, read whole (both layouts); `None` if it is not a run log.
     async fn summary_of_stored(&self, run: &super::RunLogSummary) -> Result<Option<Summary>> {
-        let (log, meta, etag, layout) = match run.layout {
+        let (log, meta, etag) = match run.layout {
             crate::Layout::Single => {
                 let Some((body, etag, meta)) = self.get_with_meta(&run.key).await? else { return Ok(None) };
                 let Ok(log) = RunLog::from_json_bytes(&body) else { return Ok(None) };
-                (log, meta, etag, "single")
+                (log, meta, etag)
             }
             crate::Layout::Chunked => {
                 let header = format!("{}{}", run.key, crate::layout::chunked::RUN_LOG);
                 let Some(meta) = self.head(&header).await? else { return Ok(None) };
                 let Ok(log) = self.chunked_read(&run.run_id, true).await else { return Ok(None) };
-                (log, meta, None, "chunked")
+                (log, meta, None)
             }
         };
         let now = index::ms_of(self.now());
         // Chunked: from the header alone, as a writer of the header sees it (it holds no steps).
-        let timed = if layout == "chunked" { None } else { Some(&log) };
+        let timed = (run.layout == crate::Layout::Single).then_some(&log);
         let created = index::created_ms(timed, &meta).unwrap_or(now);
-        Ok(Some(Summary::of(&log, created, now, meta.seq, layout, etag)))
+        Ok(Some(Summary::of(&log, created, now, meta.seq, run.layout.as_str(), etag)))
     }
 }

@@ -276,7 +276,7 @@ impl<H: Host> S3RunLogStore<H> {
         let log = RunLog::from_json_bytes(text.as_bytes())?;
         crate::config::check_run_id(&log.run_id)?;
         match self.config.layout {
-            Layout::Single => self.single_put_bytes(&log.run_id, text.as_bytes().to_vec(), Some(&log), true).await,
+            Layout::Single => self.single_put_bytes(&log.run_id, text.as_bytes().to_vec(), &log, true).await,
             Layout::Chunked => self.chunked_put(&log).await,
         }
     }
@@ -323,7 +323,7 @@ impl<H: Host> S3RunLogStore<H> {
             if let Some((header, bytes)) = crate::verbatim::transcode(text) {
                 crate::config::check_run_id(&header.run_id)?;
                 // The index gets the header's fields; its step counts come with `reindex`.
-                return self.single_put_bytes(&header.run_id, bytes, Some(&header), false).await;
+                return self.single_put_bytes(&header.run_id, bytes, &header, false).await;
             }
         }
         self.put_run_log(&RunLog::from_json_bytes(text)?).await

@@ -27,19 +27,12 @@ impl<H: Host> S3RunLogStore<H> {
     }
 
     pub(super) async fn single_put(&self, log: &RunLog) -> Result<()> {
-        self.single_put_bytes(&log.run_id, log.to_json_bytes(), Some(log), true).await
+        self.single_put_bytes(&log.run_id, log.to_json_bytes(), log, true).await
     }
 
-    /// Writes the bytes of run `run_id` (last writer wins); `log` is what they hold, where the
-    /// caller has it (else it is parsed from them when the index needs it), and `whole` says
-    /// whether it has the steps (else only the header).
-    pub(super) async fn single_put_bytes(
-        &self,
-        run_id: &str,
-        bytes: Vec<u8>,
-        log: Option<&RunLog>,
-        whole: bool,
-    ) -> Result<()> {
+    /// Writes the bytes of run `run_id` (last writer wins); `log` is what they hold, for the
+    /// index: the whole run log, or (`whole` false) its header only.
+    pub(super) async fn single_put_bytes(&self, run_id: &str, bytes: Vec<u8>, log: &RunLog, whole: bool) -> Result<()> {
         let key = self.config.run_key(run_id)?;
         self.put_run_object(&key, bytes, log, whole).await
     }

@@ -79,8 +79,11 @@ impl Credentials {
     }
 }
 
-/// `s` as a JSON string literal, to name a value in a message.
-fn quoted(s: &str) -> String {
+/// `s` as a JSON string literal (quotes, `\\`, and escapes for control characters), for naming a
+/// user's value inside a message; the crate `magnus-s3` uses it for all of its messages. Not
+/// `{:?}`: the package's wasm is built without Debug formatting (`-Zfmt-debug=none`), and Debug
+/// is not a message format anyway.
+pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -89,7 +92,12 @@ fn quoted(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -97,8 +105,9 @@ fn quoted(s: &str) -> String {
     out
 }
 
-/// The date of day number `z` (days since 1970-01-01) (H. Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The date of day number `z` (days since 1970-01-01): year, month 1-12, day 1-31
+/// (H. Hinnant's `civil_from_days`); the crate `magnus-s3`'s dates use it too.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
